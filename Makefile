@@ -1,0 +1,68 @@
+# HyperROM top-level Makefile: builds every part into $(BUILD)/, out of tree.
+#   make          build everything        make run    boot the demo
+#   make test     run every test          make V=1    show each command
+# Each part adds its rules in its own fragment (rom/rom.mk, ...).
+
+BUILD   ?= build
+V       ?= 0
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.DEFAULT_GOAL := all
+
+# Host tools and host tests.
+HOSTCC      ?= gcc
+HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Ispec
+
+# Freestanding 32-bit code: the ROM's helpers, the guest and the hypervisor.
+CC32        ?= gcc
+CFLAGS32    := -std=c11 -Wall -Wextra -Werror -O2 -g -m32 -march=i686 \
+               -ffreestanding -nostdlib -fno-pie -fno-pic \
+               -fno-stack-protector -fcf-protection=none \
+               -fno-asynchronous-unwind-tables -fno-builtin -Ispec
+LD32        := ld -m elf_i386
+NASM        ?= nasm
+
+# Log one line per step unless V=1.
+say = @printf '  %-7s %s\n' $(1) $(2)
+
+ALL_TARGETS :=
+
+# Debian packages the build and tests need, and a command each proves it.
+PACKAGES    := nasm qemu-system-x86 seabios
+DEPS_CHECK  := command -v nasm && command -v qemu-system-i386 && \
+               test -f /usr/share/seabios/bios-256k.bin
+DEPS_STAMP  := $(BUILD)/.deps
+
+# Install missing packages when root; otherwise say exactly what to run.
+$(DEPS_STAMP):
+	$(Q)mkdir -p $(BUILD)
+	$(Q)if ! ( $(DEPS_CHECK) ) >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "  DEPS    installing $(PACKAGES)"; \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends $(PACKAGES) >/dev/null || exit 1; \
+	  else \
+	    echo "missing packages; run: sudo apt-get install --no-install-recommends $(PACKAGES)" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+	$(Q)touch $@
+
+deps: $(DEPS_STAMP)
+
+include spec/spec.mk
+include tools/romsum/romsum.mk
+include rom/rom.mk
+include tests/tests.mk
+
+.PHONY: all clean deps
+all: $(ALL_TARGETS)
+
+clean:
+	rm -rf $(BUILD)
