@@ -33,9 +33,9 @@ say = @printf '  %-7s %s\n' $(1) $(2)
 ALL_TARGETS :=
 
 # Debian packages the build and tests need, and a command each proves it.
-PACKAGES    := nasm qemu-system-x86 seabios
+PACKAGES    := nasm qemu-system-x86 seabios libc6-dev
 DEPS_CHECK  := command -v nasm && command -v qemu-system-i386 && \
-               test -f /usr/share/seabios/bios-256k.bin
+               test -f /usr/share/seabios/bios-256k.bin && test -f /usr/include/stdio.h
 DEPS_STAMP  := $(BUILD)/.deps
 
 # Install missing packages when root; otherwise say exactly what to run.
