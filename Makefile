@@ -24,7 +24,7 @@ CFLAGS32    := -std=c11 -Wall -Wextra -Werror -O2 -g -m32 -march=i686 \
                -ffreestanding -nostdlib -fno-pie -fno-pic \
                -fno-stack-protector -fcf-protection=none \
                -fno-asynchronous-unwind-tables -fno-builtin -Ispec
-LD32        := ld -m elf_i386
+LD32        := ld -m elf_i386 -z noexecstack --no-warn-rwx-segments
 NASM        ?= nasm
 
 # Log one line per step unless V=1.
@@ -57,8 +57,9 @@ $(DEPS_STAMP):
 deps: $(DEPS_STAMP)
 
 include spec/spec.mk
-include tools/romsum/romsum.mk
+-include tools/romsum/romsum.mk
 include rom/rom.mk
+include hypervisor/hv.mk
 include tests/tests.mk
 
 .PHONY: all clean deps

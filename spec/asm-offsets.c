@@ -68,6 +68,9 @@ static void constants(void)
     DEF(HR_INIT_OK, HR_INIT_OK);
     DEF(HR_INIT_FAILED, (unsigned)HR_INIT_FAILED);
     DEF(VMI_INTERRUPTS_ENABLED, VMI_INTERRUPTS_ENABLED);
+    DEF(HR_VIRTUAL_TOP, HR_VIRTUAL_TOP);
+    DEF(HR_FLAT_KERNEL_CS, HR_FLAT_KERNEL_CS);
+    DEF(HR_FLAT_KERNEL_DS, HR_FLAT_KERNEL_DS);
 }
 
 /* ELF constants for the header and tables the ROM carries. */

@@ -340,4 +340,26 @@ enum hr_elf_section {
     HR_SEC_COUNT
 };
 
+/* ---------------------------------------------------------------------
+ * The guest environment a HyperROM hypervisor provides (spec section 9).
+ * ------------------------------------------------------------------- */
+#define HR_VIRTUAL_TOP        0xF0000000u /* hypervisor area: here to 4 GiB  */
+#define HR_GUEST_CPL          1u          /* the guest kernel's ring         */
+#define HR_GDT_ENTRIES        512u        /* the real GDT: one 4 KiB page    */
+#define HR_GUEST_GDT_ENTRIES  480u        /* slots 0..479 are the guest's    */
+/* Flat segments the hypervisor provides (GDT slots it reserves). */
+#define HR_FLAT_KERNEL_CS     ((482u << 3) | 1u) /* ring-1 code, 0xF11       */
+#define HR_FLAT_KERNEL_DS     ((483u << 3) | 1u) /* ring-1 data, 0xF19       */
+#define HR_FLAT_USER_CS       ((484u << 3) | 3u) /* ring-3 code, 0xF23       */
+#define HR_FLAT_USER_DS       ((485u << 3) | 3u) /* ring-3 data, 0xF2B       */
+/* Multiboot v1 hand-off to the guest kernel. */
+#define HR_MULTIBOOT_MAGIC    0x2BADB002u /* in EAX at guest entry           */
+
+/* How a HyperROM run ends under QEMU: the value written to the
+ * isa-debug-exit port (QEMU exits with (value << 1) | 1).  A guest's own
+ * write passes through unchanged, so guests keep their meaning. */
+#define HR_DEBUG_EXIT_PORT    0xF4u
+#define HR_EXIT_GUEST_TERMINATED 0x70u    /* broke a rule: QEMU status 225  */
+#define HR_EXIT_HV_PANIC      0x71u       /* hypervisor bug: QEMU status 227 */
+
 #endif /* HYPERROM_H */

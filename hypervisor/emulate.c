@@ -1,0 +1,192 @@
+/*
+ * emulate.c - trap-and-emulate: privileged instructions that guest code
+ * runs directly (an unpatched or "novmi" kernel) raise #GP in ring 1 or 3;
+ * this decodes them and serves them with the same handlers as the VMI
+ * calls.  Ring 0.
+ *
+ * What cannot be caught this way (spec section 11): POPF and PUSHF (they
+ * never fault; the interrupt flag they see or set is the real one), SGDT,
+ * SIDT, SLDT, STR and SMSW (they read the real registers without faulting),
+ * and direct writes to descriptor tables not followed by a reload.
+ */
+#include "hypercall.h"
+#include "decode.h"
+
+#define MAX_INSN 15u
+#define TSS_IOMAP_BASE_OFFSET 102u    /* struct tss32.iomap_base */
+
+static int emulate_mov_cr(struct trapframe *tf, const struct insn *in, int to_cr);
+
+/* Run a VMI handler for a trapped instruction with EAX/EDX/ECX set up as
+ * the call expects; a fault it raises is reported at the instruction. */
+static void as_call(struct trapframe *tf, hc_handler *h)
+{
+    vcpu0.emulating = 1;
+    h(tf);
+    vcpu0.emulating = 0;
+}
+
+/* Does the guest's own TSS I/O bitmap clear every bit of this access?
+ * Bits past the end of the bitmap (or of the TSS) read as set. */
+static int guest_iobitmap_allows(uint16_t port, uint32_t size)
+{
+    struct seg_desc d = seg_guest_view(SEL_INDEX(vcpu0.tr));
+    uint16_t base16;
+    if (!vcpu0.tr || !DESC_P(d))
+        return 0;
+    uint32_t tss = DESC_BASE(d), limit = DESC_RAWLIMIT(d);
+    if (guest_read(tss + TSS_IOMAP_BASE_OFFSET, &base16, sizeof(base16)))
+        return 0;
+    for (uint32_t p = port; p < (uint32_t)port + size; p++) {
+        uint32_t off = base16 + p / 8;
+        uint8_t byte;
+        if (off > limit || guest_read(tss + off, &byte, 1) || (byte >> (p % 8)) & 1u)
+            return 0;
+    }
+    return 1;
+}
+
+/* Port access from ring 3: allowed at the virtual IOPL, or when every bit
+ * for the access is clear in the guest's own TSS I/O bitmap. */
+static int user_port_ok(uint16_t port, uint32_t size)
+{
+    if ((vcpu0.iopl_mask >> EFLAGS_IOPL_SHIFT) >= 3)
+        return 1;
+    return guest_iobitmap_allows(port, size);
+}
+
+/* IN/OUT in any form: E4-E7 (imm8 port), EC-EF (DX port). */
+static int emulate_io(struct trapframe *tf, const struct insn *in)
+{
+    uint16_t port = in->port_imm ? in->imm : (uint16_t)tf->edx;
+    if (SEL_RPL(tf->cs) == 3 && !user_port_ok(port, in->opsize))
+        return -1;
+    uint32_t mask = in->opsize == 4 ? 0xFFFFFFFFu : (1u << (in->opsize * 8)) - 1;
+    if (in->io_out) {
+        port_out(port, in->opsize, tf->eax & mask);
+    } else {
+        uint32_t v;
+        port_in(port, in->opsize, &v);
+        tf->eax = (tf->eax & ~mask) | (v & mask);
+    }
+    return 0;
+}
+
+/* CLI/STI: ring 1 flips the virtual flag; ring 3 with IOPL granted is
+ * ignored without a fault (rule 7); ring 3 otherwise faults as natively. */
+static int emulate_if(struct trapframe *tf, uint32_t enable)
+{
+    if (SEL_RPL(tf->cs) == 3)
+        return (vcpu0.iopl_mask >> EFLAGS_IOPL_SHIFT) >= 3 ? 0 : -1;
+    vcpu0.virt_if = enable ? EFLAGS_IF : 0;
+    return 0;
+}
+
+/* A software interrupt through a DPL-0 real gate: deliver it to the guest's
+ * handler if the guest's own gate lets this ring in. */
+static int emulate_int(struct trapframe *tf, const struct insn *in)
+{
+    struct gate_desc g;
+    if (guest_read(vcpu0.idtr.base + in->imm * sizeof(g), &g, sizeof(g)) ||
+        in->imm * sizeof(g) + sizeof(g) - 1 > vcpu0.idtr.limit ||
+        ((g.type_attr >> 5) & 3u) < SEL_RPL(tf->cs))
+        return -1;
+    tf->eip += in->length;
+    reflect(tf, in->imm, 0, 0);
+    return 0;
+}
+
+/* Serve a ring-1-only instruction by its VMI handler. */
+static int emulate_system(struct trapframe *tf, const struct insn *in)
+{
+    uint32_t save_eax = tf->eax, save_edx = tf->edx;
+    uint16_t sel = 0;
+    hc_handler *h = NULL;
+    if (in->op == OP_LLDT || in->op == OP_LTR) {
+        if (in->rm_is_mem ? guest_read(in->ea, &sel, sizeof(sel)) : 0)
+            return -1;
+        if (!in->rm_is_mem)
+            sel = (uint16_t)*decode_gpr(tf, in->rm);
+    }
+    switch (in->op) {
+    case OP_LGDT: tf->eax = in->ea; h = hc_SetGDT; break;
+    case OP_LIDT: tf->eax = in->ea; h = hc_SetIDT; break;
+    case OP_LLDT: tf->eax = sel; h = hc_SetLDT; break;
+    case OP_LTR: tf->eax = sel; h = hc_SetTR; break;
+    case OP_CLTS: h = hc_CLTS; break;
+    case OP_WBINVD: h = hc_WBINVD; break;
+    case OP_INVLPG: break;                       /* guest paging is off */
+    case OP_RDMSR: as_call(tf, hc_RDMSR); return 0;
+    case OP_WRMSR: as_call(tf, hc_WRMSR); return 0;
+    case OP_RDPMC: as_call(tf, hc_RDPMC); return 0;
+    case OP_HLT: h = hc_Halt; break;
+    case OP_MOV_TO_CR: return emulate_mov_cr(tf, in, 1);
+    case OP_MOV_FROM_CR: return emulate_mov_cr(tf, in, 0);
+    case OP_MOV_TO_DR: tf->eax = in->reg; tf->edx = *decode_gpr(tf, in->rm); h = hc_SetDR; break;
+    case OP_MOV_FROM_DR: {
+        tf->eax = in->reg;
+        as_call(tf, hc_GetDR);
+        uint32_t v = tf->eax;
+        tf->eax = save_eax;
+        *decode_gpr(tf, in->rm) = v;
+        return 0;
+    }
+    default: return -1;
+    }
+    if (h)
+        as_call(tf, h);
+    tf->eax = save_eax;
+    tf->edx = save_edx;
+    return 0;
+}
+
+/* MOV to or from CR0/CR2/CR3/CR4 through the Set/GetCRn handlers. */
+static int emulate_mov_cr(struct trapframe *tf, const struct insn *in, int to_cr)
+{
+    static hc_handler *const set[5] = { hc_SetCR0, NULL, hc_SetCR2, hc_SetCR3, hc_SetCR4 };
+    static hc_handler *const get[5] = { hc_GetCR0, NULL, hc_GetCR2, hc_GetCR3, hc_GetCR4 };
+    if (in->reg > 4 || !set[in->reg])
+        return -1;
+    uint32_t save_eax = tf->eax;
+    uint32_t *r = decode_gpr(tf, in->rm);
+    if (to_cr) {
+        tf->eax = *r;
+        as_call(tf, set[in->reg]);
+        tf->eax = save_eax;
+    } else {
+        as_call(tf, get[in->reg]);
+        uint32_t v = tf->eax;
+        tf->eax = save_eax;
+        *r = v;
+    }
+    return 0;
+}
+
+/* Handle the #GP in tf if it came from an instruction we emulate.
+ * Returns 0 when handled (EIP advanced), -1 to reflect the #GP. */
+int emulate(struct trapframe *tf)
+{
+    uint8_t bytes[MAX_INSN];
+    struct insn in;
+    uint32_t n = MAX_INSN;
+    while (n && guest_read(tf->eip, bytes, n))   /* near the end of memory */
+        n--;
+    if (!n || decode(bytes, n, tf, &in))
+        return -1;
+    int user = SEL_RPL(tf->cs) == 3;
+    int r;
+    vcpu0.exits[EXIT_EMULATE]++;          /* before: a port write may end the run */
+    switch (in.op) {
+    case OP_IO: r = emulate_io(tf, &in); break;
+    case OP_CLI: r = emulate_if(tf, 0); break;
+    case OP_STI: r = emulate_if(tf, 1); break;
+    case OP_INT: return emulate_int(tf, &in);
+    default: r = user ? -1 : emulate_system(tf, &in); break;
+    }
+    if (r) {
+        vcpu0.exits[EXIT_EMULATE]--;
+        return -1;
+    }
+    tf->eip += in.length;
+    return 0;
+}

@@ -1,0 +1,190 @@
+/*
+ * hc_cpu.c - VMI calls for CPU state: CPUID, MSRs, control and debug
+ * registers, counters, the virtual interrupt flag, IRET/SYSEXIT, halt and
+ * power.  Ring 0.
+ */
+#include "hypercall.h"
+
+#define CPUID_HV_LEAF      0x40000000u  /* hypervisor information leaf     */
+#define CPUID_FEATURES     1u
+#define CPUID_ECX_HV       (1u << 31)   /* "running under a hypervisor"    */
+#define CPUID_EDX_VME      (1u << 1)    /* V8086 extensions: not offered   */
+#define HV_SIGNATURE_EBX   0x65707948u  /* "Hype" */
+#define HV_SIGNATURE_ECX   0x4d4f5272u  /* "rROM" */
+#define HV_SIGNATURE_EDX   0x494d5620u  /* " VMI" */
+#define MSR_TSC            0x010u
+#define MSR_SYSENTER_CS    0x174u
+#define MSR_SYSENTER_ESP   0x175u
+#define MSR_SYSENTER_EIP   0x176u
+#define PMC_BACKDOOR_REAL  0x10000u     /* RDPMC pseudo-counters           */
+#define PMC_BACKDOOR_LAST  0x10002u
+#define CR0_GUEST_BITS     (CR0_MP | CR0_EM | CR0_TS | CR0_NE | CR0_WP | CR0_AM | CR0_ET)
+#define CR4_GUEST_BITS     0x00000600u  /* OSFXSR, OSXMMEXCPT              */
+#define CR4_TSD            0x00000004u
+#define CR4_DE             0x00000008u
+#define DR7_INDEX          7u
+#define DR6_INDEX          6u
+
+int backdoor_enabled = 1;
+
+/* CPUID: the real answer, with the hypervisor bit and our own leaf. */
+void hc_CPUID(struct trapframe *tf)
+{
+    uint32_t r[4];
+    if (tf->eax == CPUID_HV_LEAF) {
+        r[0] = CPUID_HV_LEAF; r[1] = HV_SIGNATURE_EBX;
+        r[2] = HV_SIGNATURE_ECX; r[3] = HV_SIGNATURE_EDX;
+    } else {
+        cpuid(tf->eax, tf->ecx, r);
+    }
+    if (tf->eax == CPUID_FEATURES) {
+        r[2] |= CPUID_ECX_HV;
+        r[3] &= ~CPUID_EDX_VME;
+    }
+    tf->eax = r[0]; tf->ebx = r[1]; tf->ecx = r[2]; tf->edx = r[3];
+}
+
+/* RDMSR/WRMSR: only the allow-list; anything else is a #GP, as natively
+ * for an MSR the CPU does not have. */
+void hc_RDMSR(struct trapframe *tf)
+{
+    uint64_t v;
+    switch (tf->ecx) {
+    case MSR_TSC: v = rdtsc(); break;
+    case MSR_SYSENTER_CS: v = vcpu0.sysenter_cs; break;
+    case MSR_SYSENTER_ESP: v = vcpu0.sysenter_esp; break;
+    case MSR_SYSENTER_EIP: v = vcpu0.sysenter_eip; break;
+    default: hc_fault(tf, T_GP, 0);
+    }
+    tf->eax = (uint32_t)v;
+    tf->edx = (uint32_t)(v >> 32);
+}
+
+void hc_WRMSR(struct trapframe *tf)
+{
+    switch (tf->ecx) {
+    case MSR_SYSENTER_CS: vcpu0.sysenter_cs = tf->eax; break;
+    case MSR_SYSENTER_ESP: vcpu0.sysenter_esp = tf->eax; break;
+    case MSR_SYSENTER_EIP: vcpu0.sysenter_eip = tf->eax; break;
+    default: hc_fault(tf, T_GP, 0);
+    }
+}
+
+/* SetCR0: the guest controls the FPU and alignment bits; PE stays on and
+ * paging waits for the MMU calls.  TS reaches the real CR0 so that #NM
+ * reaches the guest. */
+void hc_SetCR0(struct trapframe *tf)
+{
+    uint32_t v = tf->eax;
+    if (!(v & CR0_PE) || (v & CR0_PG) || (v & ~(CR0_GUEST_BITS | CR0_PE | CR0_CD | CR0_NW)))
+        hc_fault(tf, T_GP, 0);
+    vcpu0.cr0 = v;
+    uint32_t real = read_cr0();
+    real = (v & CR0_TS) ? real | CR0_TS : real & ~CR0_TS;
+    __asm__ volatile("mov %0, %%cr0" :: "r"(real));
+}
+
+void hc_SetCR2(struct trapframe *tf) { vcpu0.cr2 = tf->eax; }
+void hc_SetCR3(struct trapframe *tf) { vcpu0.cr3 = tf->eax; }
+
+/* SetCR4: only bits whose effect the hypervisor can honour. */
+void hc_SetCR4(struct trapframe *tf)
+{
+    if (tf->eax & ~(CR4_GUEST_BITS | CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE))
+        hc_fault(tf, T_GP, 0);
+    vcpu0.cr4 = tf->eax;
+}
+
+void hc_GetCR0(struct trapframe *tf)
+{
+    tf->eax = (vcpu0.cr0 & ~CR0_TS) | (read_cr0() & CR0_TS);
+}
+void hc_GetCR2(struct trapframe *tf) { tf->eax = vcpu0.cr2; }
+void hc_GetCR3(struct trapframe *tf) { tf->eax = vcpu0.cr3; }
+void hc_GetCR4(struct trapframe *tf) { tf->eax = vcpu0.cr4; }
+
+void hc_CLTS(struct trapframe *tf)
+{
+    (void)tf;
+    vcpu0.cr0 &= ~CR0_TS;
+    __asm__ volatile("clts");
+}
+
+void hc_WBINVD(struct trapframe *tf) { (void)tf; }
+
+/* SetDR(n, v) / GetDR(n): virtual registers, never armed in hardware. */
+void hc_SetDR(struct trapframe *tf)
+{
+    uint32_t n = tf->eax;
+    if (n > DR7_INDEX || n == 4 || n == 5)
+        hc_fault(tf, T_UD, 0);
+    vcpu0.dr[n] = tf->edx;
+}
+
+void hc_GetDR(struct trapframe *tf)
+{
+    uint32_t n = tf->eax;
+    if (n > DR7_INDEX || n == 4 || n == 5)
+        hc_fault(tf, T_UD, 0);
+    tf->eax = vcpu0.dr[n];
+}
+
+/* RDTSC / RDPMC: EDX:EAX.  RDPMC knows only the backdoor pseudo-counters
+ * (real, available, stolen time), which ring 3 may read too. */
+void hc_RDTSC(struct trapframe *tf)
+{
+    uint64_t t = rdtsc();
+    tf->eax = (uint32_t)t;
+    tf->edx = (uint32_t)(t >> 32);
+}
+
+void hc_RDPMC(struct trapframe *tf)
+{
+    if (!backdoor_enabled || tf->ecx < PMC_BACKDOOR_REAL || tf->ecx > PMC_BACKDOOR_LAST)
+        hc_fault(tf, T_GP, 0);
+    uint64_t t = tf->ecx == PMC_BACKDOOR_LAST ? 0 : rdtsc();
+    tf->eax = (uint32_t)t;
+    tf->edx = (uint32_t)(t >> 32);
+}
+
+/* The virtual interrupt flag.  These keep every register but EAX for Get. */
+void hc_EnableInterrupts(struct trapframe *tf) { (void)tf; vcpu0.virt_if = EFLAGS_IF; }
+void hc_DisableInterrupts(struct trapframe *tf) { (void)tf; vcpu0.virt_if = 0; }
+void hc_GetInterruptMask(struct trapframe *tf) { tf->eax = vcpu0.virt_if; }
+void hc_SetInterruptMask(struct trapframe *tf) { vcpu0.virt_if = tf->eax & EFLAGS_IF; }
+
+/* Halt: wait for an interrupt; with interrupts disabled that is forever. */
+void hc_Halt(struct trapframe *tf)
+{
+    if (!vcpu0.virt_if)
+        guest_terminate(tf, "Halt with interrupts disabled",
+                        "the guest halted with its interrupt flag clear and could never wake");
+    __asm__ volatile("sti; hlt; cli");
+}
+
+/* Reboot / Shutdown: the guest is done; end the run with status 0. */
+static void power_off(const char *what)
+{
+    hv_printf("\nhv: guest requested %s\n", what);
+    stats_print();
+    hv_exit_qemu(0);
+}
+void hc_Reboot(struct trapframe *tf) { (void)tf; power_off("reboot"); }
+void hc_Shutdown(struct trapframe *tf) { (void)tf; power_off("shutdown"); }
+
+/* The guest sees guest-physical addresses as its machine addresses. */
+void hc_MachineToPhysical(struct trapframe *tf) { (void)tf; }
+void hc_PhysicalToMachine(struct trapframe *tf) { (void)tf; }
+
+/* SetIOPLMask(mask): the virtual IOPL that governs user-mode port access. */
+void hc_SetIOPLMask(struct trapframe *tf) { vcpu0.iopl_mask = tf->eax & EFLAGS_IOPL; }
+
+/* One vCPU: there is no second processor to start. */
+void hc_SetInitialAPState(struct trapframe *tf)
+{
+    hv_printf("hv: SetInitialAPState refused: this hypervisor runs one vCPU\n");
+    tf->eax = (uint32_t)-1;
+}
+
+/* SetLazyMode(mode): no updates are queued, so nothing to flush. */
+void hc_SetLazyMode(struct trapframe *tf) { vcpu0.lazy_mode = tf->eax; }

@@ -1,0 +1,133 @@
+/*
+ * hc_desc.c - VMI calls for descriptor tables and the kernel stack.
+ * Ring 0.  The guest keeps its tables in its own memory, as natively; the
+ * hypervisor validates every entry it is told about into the real tables.
+ */
+#include "hypercall.h"
+
+#define SYSCALL_VECTOR_DEFAULT 0x80u
+
+uint32_t syscall_vector = SYSCALL_VECTOR_DEFAULT;
+
+/* A descriptor the guest broke a rule with: the guest stops here. */
+static void refuse(struct trapframe *tf, const char *what, uint32_t index, const char *why)
+{
+    guest_terminate(tf, "descriptor validation", "%s entry %u: %s", what, index, why);
+}
+
+/* Read the 6-byte table register image the guest points at. */
+static struct dtr read_dtr(struct trapframe *tf, uint32_t va)
+{
+    struct dtr d;
+    if (guest_read(va, &d, sizeof(d)))
+        hc_fault(tf, T_PF, 0);
+    return d;
+}
+
+/* SetGDT(const struct dtr *): load a new GDT, validating every entry. */
+void hc_SetGDT(struct trapframe *tf)
+{
+    struct dtr d = read_dtr(tf, tf->eax);
+    const char *why = NULL;
+    if (seg_guest_set_gdt(&d, &why))
+        refuse(tf, "GDT", 0, why);
+    vcpu0.gdtr = d;
+}
+
+/* SetIDT(const struct dtr *): the guest's virtual IDT. */
+void hc_SetIDT(struct trapframe *tf)
+{
+    vcpu0.idtr = read_dtr(tf, tf->eax);
+    idt_sync_syscall(tf);
+}
+
+/* GetGDT(struct dtr *) / GetIDT(struct dtr *): store the register image. */
+void hc_GetGDT(struct trapframe *tf)
+{
+    if (guest_write(tf->eax, &vcpu0.gdtr, sizeof(vcpu0.gdtr)))
+        hc_fault(tf, T_PF, 0);
+}
+
+void hc_GetIDT(struct trapframe *tf)
+{
+    if (guest_write(tf->eax, &vcpu0.idtr, sizeof(vcpu0.idtr)))
+        hc_fault(tf, T_PF, 0);
+}
+
+/* SetLDT(selector): load the LDT that GDT entry names, validated. */
+void hc_SetLDT(struct trapframe *tf)
+{
+    const char *why = NULL;
+    uint16_t sel = (uint16_t)tf->eax;
+    if (seg_guest_set_ldt(sel, &why))
+        refuse(tf, "LDT", SEL_INDEX(sel), why);
+    vcpu0.ldtr = sel;
+}
+
+/* SetTR(selector): must name a 32-bit TSS in the guest's GDT.  The CPU
+ * keeps using the hypervisor's TSS; the guest's is consulted for its I/O
+ * bitmap. */
+void hc_SetTR(struct trapframe *tf)
+{
+    uint16_t sel = (uint16_t)tf->eax;
+    struct seg_desc d = seg_guest_view(SEL_INDEX(sel));
+    if ((sel & SEL_TI) || !DESC_P(d) || DESC_S(d) ||
+        (DESC_TYPE(d) != SYS_TYPE_TSS32 && DESC_TYPE(d) != SYS_TYPE_TSS32_BUSY))
+        hc_fault(tf, T_GP, sel & ~3u);
+    else
+        vcpu0.tr = sel;
+}
+
+void hc_GetLDT(struct trapframe *tf) { tf->eax = vcpu0.ldtr; }
+void hc_GetTR(struct trapframe *tf) { tf->eax = vcpu0.tr; }
+
+/* Write{GDT,LDT,IDT}Entry(table, index, lo, hi): store the 8 bytes in the
+ * guest's table and return the descriptor. */
+static struct seg_desc write_entry(struct trapframe *tf, uint32_t *table, uint32_t *index)
+{
+    struct seg_desc d = { tf->ecx, hc_arg4(tf) };
+    *table = tf->eax;
+    *index = tf->edx;
+    if (*index > (1u << 13) || guest_write(*table + *index * sizeof(d), &d, sizeof(d)))
+        hc_fault(tf, T_PF, 0);
+    return d;
+}
+
+void hc_WriteGDTEntry(struct trapframe *tf)
+{
+    uint32_t table, index;
+    struct seg_desc d = write_entry(tf, &table, &index);
+    const char *why = NULL;
+    if (table == vcpu0.gdtr.base && seg_guest_write_gdt(index, d, &why))
+        refuse(tf, "GDT", index, why);
+}
+
+void hc_WriteLDTEntry(struct trapframe *tf)
+{
+    uint32_t table, index;
+    struct seg_desc d = write_entry(tf, &table, &index);
+    struct seg_desc ldt = seg_guest_view(SEL_INDEX(vcpu0.ldtr));
+    const char *why = NULL;
+    if (vcpu0.ldtr && table == DESC_BASE(ldt) && seg_guest_write_ldt(index, d, &why))
+        refuse(tf, "LDT", index, why);
+}
+
+void hc_WriteIDTEntry(struct trapframe *tf)
+{
+    uint32_t table, index;
+    write_entry(tf, &table, &index);
+    if (table == vcpu0.idtr.base && index == syscall_vector)
+        idt_sync_syscall(tf);
+}
+
+/* UpdateKernelStack(ss, esp): where traps from user mode land. */
+void hc_UpdateKernelStack(struct trapframe *tf)
+{
+    uint16_t ss = (uint16_t)tf->eax;
+    if (SEL_RPL(ss) != HR_GUEST_CPL)
+        guest_terminate(tf, "rule 2 (flat kernel trap stack)",
+                        "kernel stack selector %x is not a ring-1 selector", ss);
+    vcpu0.kernel_ss = ss;
+    vcpu0.kernel_esp = tf->edx;
+    tss_set_guest_stack(ss, tf->edx);
+}

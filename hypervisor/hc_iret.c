@@ -1,0 +1,60 @@
+/*
+ * hc_iret.c - VMI IRET and SYSEXIT: leaving the guest kernel.  Ring 0.
+ *
+ * Both are jumped to, not called.  The hypervisor checks the selectors the
+ * guest asks for before its own IRET loads them, so a bad frame ends the
+ * guest with a reason instead of faulting in ring 0; the interrupt flag in
+ * the frame becomes the virtual one, and user mode always runs with
+ * interrupts enabled (rule 6).
+ */
+#include "hypercall.h"
+
+#define IRET_FRAME_SAME  3u     /* eip, cs, eflags            */
+#define IRET_FRAME_OUTER 5u     /* ... esp, ss                */
+#define SYSEXIT_CS_OFFSET 16u   /* user CS = SYSENTER_CS + 16 */
+#define SYSEXIT_SS_OFFSET 24u   /* user SS = SYSENTER_CS + 24 */
+
+/* Switch tf to run at cs:eip with the guest's EFLAGS image. */
+static void resume_at(struct trapframe *tf, uint32_t cs, uint32_t eip, uint32_t image)
+{
+    uint32_t to_user = SEL_RPL(cs) == 3;
+    vcpu0.virt_if = to_user ? EFLAGS_IF : (image & EFLAGS_IF);
+    tf->cs = cs;
+    tf->eip = eip;
+    tf->eflags = (image & EFLAGS_GUEST_MASK) | EFLAGS_FIXED | EFLAGS_IF;
+}
+
+/* IRET: pop eip, cs, eflags (and esp, ss when going to ring 3). */
+void hc_IRET(struct trapframe *tf)
+{
+    uint32_t f[IRET_FRAME_OUTER];
+    if (guest_read(tf->esp, f, IRET_FRAME_SAME * 4))
+        guest_terminate(tf, "faulting IRET", "frame not readable at %x", tf->esp);
+    uint32_t cs = f[1] & 0xFFFFu;
+    if (!seg_valid_cs((uint16_t)cs))
+        guest_terminate(tf, "faulting IRET", "code selector %x is not a ring-1 or ring-3 code segment", cs);
+    uint32_t outer = SEL_RPL(cs) != SEL_RPL(tf->cs);
+    if (outer && guest_read(tf->esp, f, IRET_FRAME_OUTER * 4))
+        guest_terminate(tf, "faulting IRET", "outer frame not readable at %x", tf->esp);
+    if (outer && !seg_valid_ss((uint16_t)f[4], SEL_RPL(cs)))
+        guest_terminate(tf, "faulting IRET", "stack selector %x does not suit ring %u", f[4], SEL_RPL(cs));
+    tf->esp += (outer ? IRET_FRAME_OUTER : IRET_FRAME_SAME) * 4;
+    if (outer) {
+        tf->ss = f[4] & 0xFFFFu;
+        tf->esp = f[3];
+    }
+    resume_at(tf, cs, f[0], f[2]);
+}
+
+/* SYSEXIT: to ring 3 at EDX with stack ECX, selectors from SYSENTER_CS. */
+void hc_SYSEXIT(struct trapframe *tf)
+{
+    uint32_t cs = (vcpu0.sysenter_cs + SYSEXIT_CS_OFFSET) | 3u;
+    uint32_t ss = (vcpu0.sysenter_cs + SYSEXIT_SS_OFFSET) | 3u;
+    if (!vcpu0.sysenter_cs || !seg_valid_cs((uint16_t)cs) || !seg_valid_ss((uint16_t)ss, 3))
+        guest_terminate(tf, "faulting SYSEXIT", "SYSENTER_CS %x gives no valid ring-3 segments",
+                        vcpu0.sysenter_cs);
+    tf->ss = ss;
+    tf->esp = tf->ecx;
+    resume_at(tf, cs, tf->edx, tf->eflags);
+}

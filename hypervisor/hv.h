@@ -1,0 +1,122 @@
+/*
+ * hv.h - the hypervisor's shared declarations: console, panic, the vCPU,
+ * and the services each file offers the others.
+ */
+#ifndef HV_HV_H
+#define HV_HV_H
+
+#include <stdint.h>
+#include <stdarg.h>
+#include "x86.h"
+
+#define HV_BASE         HR_VIRTUAL_TOP          /* linked and mapped here  */
+#define P2V(pa)         ((void *)((uintptr_t)(pa) + HV_BASE))
+#define V2P(va)         ((uint32_t)(uintptr_t)(va) - HV_BASE)
+#define HV_DIRECT_MAP   (256u << 20)            /* physical bytes mapped   */
+
+/* The hypervisor's own GDT slots (above the guest's HR_GUEST_GDT_ENTRIES). */
+#define GDT_HV_CS       480u
+#define GDT_HV_DS       481u
+#define GDT_FLAT_KCS    482u
+#define GDT_FLAT_KDS    483u
+#define GDT_FLAT_UCS    484u
+#define GDT_FLAT_UDS    485u
+#define GDT_TSS         486u
+#define GDT_DF_TSS      487u
+#define GDT_GUEST_LDT   488u
+#define SEL(idx, rpl)   ((uint16_t)(((idx) << 3) | (rpl)))
+#define HV_CS           SEL(GDT_HV_CS, 0)
+#define HV_DS           SEL(GDT_HV_DS, 0)
+_Static_assert(SEL(GDT_FLAT_KCS, 1) == HR_FLAT_KERNEL_CS, "flat kernel CS");
+_Static_assert(SEL(GDT_FLAT_KDS, 1) == HR_FLAT_KERNEL_DS, "flat kernel DS");
+_Static_assert(SEL(GDT_FLAT_UCS, 3) == HR_FLAT_USER_CS, "flat user CS");
+_Static_assert(SEL(GDT_FLAT_UDS, 3) == HR_FLAT_USER_DS, "flat user DS");
+
+/* Why the hypervisor was entered: the statistics keep a count of each. */
+enum exit_reason {
+    EXIT_HYPERCALL, EXIT_EXCEPTION, EXIT_EMULATE, EXIT_IRQ, EXIT_REFLECT,
+    EXIT_REASONS
+};
+
+/* One virtual CPU: everything the guest believes about its machine. */
+struct vcpu {
+    uint32_t virt_if;            /* EFLAGS_IF when the guest enabled them  */
+    struct dtr gdtr, idtr;       /* the guest's descriptor-table registers */
+    uint16_t ldtr, tr;           /* the guest's LDT and task selectors     */
+    uint32_t cr0, cr2, cr3, cr4; /* virtual control registers              */
+    uint32_t dr[8];              /* virtual debug registers                */
+    uint16_t kernel_ss;          /* the stack for traps from user mode     */
+    uint32_t kernel_esp;
+    uint32_t iopl_mask;          /* virtual IOPL (SetIOPLMask)             */
+    uint32_t sysenter_cs, sysenter_esp, sysenter_eip; /* virtual MSRs      */
+    uint32_t lazy_mode;          /* SetLazyMode                            */
+    int emulating;               /* serving a trapped instruction          */
+    uint32_t mem_base, mem_size; /* guest-physical 0 is machine mem_base   */
+    uint64_t exits[EXIT_REASONS];
+    uint64_t calls[VMI_CALL_COUNT];
+    uint64_t vectors[T_EXCEPTIONS];
+};
+extern struct vcpu vcpu0;
+
+/* console.c */
+void console_init(void);
+void hv_printf(const char *fmt, ...);
+void hv_vprintf(const char *fmt, va_list ap);
+void hv_exit_qemu(uint32_t code) __attribute__((noreturn));
+#define hv_panic(...) hv_panic_at(__FILE__, __LINE__, __VA_ARGS__)
+void hv_panic_at(const char *file, int line, const char *fmt, ...) __attribute__((noreturn));
+
+/* lib.c */
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+size_t strlen(const char *s);
+int strncmp(const char *a, const char *b, size_t n);
+const char *cmdline_get(const char *cmdline, const char *key);
+uint32_t parse_uint(const char *s);
+
+/* mem.c */
+void mem_init(uint32_t mbi_phys);
+uint32_t mem_alloc(uint32_t bytes);      /* physical, page aligned, zeroed */
+
+/* segments.c */
+void gdt_init(void);
+void tss_set_guest_stack(uint16_t ss, uint32_t esp);
+struct seg_desc seg_guest_view(uint32_t index);
+int seg_is_flat(uint16_t sel);
+int seg_valid_cs(uint16_t sel);
+int seg_valid_ss(uint16_t sel, uint32_t rpl);
+int seg_valid_data(uint16_t sel);
+extern uint8_t *const hv_stack_top;
+int seg_guest_set_gdt(const struct dtr *d, const char **why);
+int seg_guest_write_gdt(uint32_t index, struct seg_desc d, const char **why);
+int seg_guest_set_ldt(uint16_t sel, const char **why);
+int seg_guest_write_ldt(uint32_t index, struct seg_desc d, const char **why);
+
+/* traps.c */
+void idt_init(void);
+void idt_sync_syscall(struct trapframe *tf);
+void guest_terminate(struct trapframe *tf, const char *rule, const char *fmt, ...) __attribute__((noreturn));
+int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error);
+int guest_read(uint32_t va, void *dst, uint32_t n);
+int guest_write(uint32_t va, const void *src, uint32_t n);
+void stats_print(void);
+
+/* hypercall.c */
+void hypercall(struct trapframe *tf);
+
+/* emulate.c */
+int emulate(struct trapframe *tf);
+extern int backdoor_enabled;
+int port_in(uint16_t port, uint32_t size, uint32_t *value);
+int port_out(uint16_t port, uint32_t size, uint32_t value);
+
+/* paging.c */
+void paging_init_guest(uint32_t mem_base, uint32_t mem_size);
+uint32_t *paging_pte(uint32_t va);       /* NULL when no page table */
+void paging_protect(uint32_t gpa, uint32_t bytes);   /* make read-only */
+
+/* guest.c */
+void guest_load(uint32_t mbi_phys) __attribute__((noreturn));
+void hv_enter(struct trapframe *tf) __attribute__((noreturn));  /* entry.asm */
+
+#endif /* HV_HV_H */

@@ -1,0 +1,96 @@
+/*
+ * hypercall.c - the hypervisor side of the VMI calls.  Ring 0.
+ *
+ * A ROM entry traps with "int HR_HYPERCALL_VECTOR" followed by a byte, the
+ * call number; the caller's registers are in the trapframe exactly as the
+ * VMI calling convention left them (regparm(3): EAX, EDX, ECX, a fourth
+ * argument on the guest stack above the return address).  Each handler
+ * reads its arguments from there and writes its results back.
+ */
+#include "hv.h"
+#include "hypercall.h"
+
+/* The fourth regparm argument: on the guest stack above the return address. */
+uint32_t hc_arg4(struct trapframe *tf)
+{
+    uint32_t v;
+    if (guest_read(tf->esp + 4, &v, sizeof(v)))
+        guest_terminate(tf, "rule 4 (flat stack)", "the fourth argument is not readable at %x", tf->esp + 4);
+    return v;
+}
+
+/*
+ * Report a fault the call raised at the guest's call site (rule 8): the
+ * return address minus the call instruction when a "call rel32" (E8) or
+ * "call *abs" (FF 15) leads there, else the return address itself.
+ */
+void hc_fault(struct trapframe *tf, uint32_t vector, uint32_t error)
+{
+    uint32_t ret;
+    if (vcpu0.emulating) {               /* a trapped instruction: fault there */
+        reflect(tf, vector, vector == T_GP || vector == T_PF, error);
+        hv_enter(tf);
+    }
+    uint8_t op[6];
+    if (guest_read(tf->esp, &ret, sizeof(ret)))
+        guest_terminate(tf, "rule 4 (flat stack)", "no return address at %x", tf->esp);
+    tf->esp += sizeof(ret);
+    tf->eip = ret;
+    if (!guest_read(ret - 5, op + 1, 5) && op[1] == 0xE8)
+        tf->eip = ret - 5;
+    else if (!guest_read(ret - 6, op, 6) && op[0] == 0xFF && op[1] == 0x15)
+        tf->eip = ret - 6;
+    int has_error = vector == T_GP || vector == T_PF;
+    reflect(tf, vector, has_error, error);
+    hv_enter(tf);                        /* abandon the handler's C frames */
+}
+
+/* Rules 4 and 5: flat 32-bit CS and SS, and DS/ES unless the call is
+ * IRET or SYSEXIT. */
+static void check_segments(struct trapframe *tf, uint32_t call)
+{
+    if (!seg_is_flat((uint16_t)tf->cs) || !seg_is_flat((uint16_t)tf->ss))
+        guest_terminate(tf, "rule 4 (flat code and stack for VMI calls)",
+                        "call %u with cs %x ss %x", call, tf->cs, tf->ss);
+    if (call == VMI_CALL_IRET || call == VMI_CALL_SYSEXIT)
+        return;
+    if (!seg_is_flat((uint16_t)tf->ds) || !seg_is_flat((uint16_t)tf->es))
+        guest_terminate(tf, "rule 5 (flat DS and ES for VMI calls)",
+                        "call %u with ds %x es %x", call, tf->ds, tf->es);
+}
+
+/* The handler table: one per call number; NULL means not served. */
+static hc_handler *const handlers[VMI_CALL_COUNT] = {
+#define HANDLER_(num, name) [num] = hc_##name,
+    HC_SERVED(HANDLER_)
+#undef HANDLER_
+};
+
+#define CALL_NAME_(num, name) [num] = #name,
+static const char *const names[VMI_CALL_COUNT] = { HR_VMI_CALLS(CALL_NAME_) };
+#undef CALL_NAME_
+
+/* Serve one hypercall: read the call byte, check the rules, dispatch. */
+void hypercall(struct trapframe *tf)
+{
+    uint8_t call;
+    vcpu0.exits[EXIT_HYPERCALL]++;
+    if (guest_read(tf->eip, &call, 1))
+        guest_terminate(tf, "hypercall", "call number unreadable at %x", tf->eip);
+    tf->eip++;                                   /* resume after the byte */
+    if (call == HR_HC_INIT) {
+        check_segments(tf, call);
+        tf->eax = HR_INIT_OK;
+        hv_printf("hv: VMI_Init from the guest: VMI mode on\n");
+        return;
+    }
+    if (call >= VMI_CALL_COUNT)
+        guest_terminate(tf, "hypercall", "unknown call number %u", call);
+    vcpu0.calls[call]++;
+    check_segments(tf, call);
+    if (!handlers[call])
+        guest_terminate(tf, "unsupported VMI call",
+                        "VMI_%s (%u) is not served by this hypervisor version (spec section 10)",
+                        names[call], call);
+    handlers[call](tf);
+}

@@ -1,0 +1,76 @@
+/*
+ * lib.c - the few C library routines the hypervisor needs (freestanding),
+ * and command-line parsing.
+ */
+#include "hv.h"
+
+void *memset(void *d, int c, size_t n)
+{
+    uint8_t *p = d;
+    while (n--)
+        *p++ = (uint8_t)c;
+    return d;
+}
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+    uint8_t *dp = d;
+    const uint8_t *sp = s;
+    while (n--)
+        *dp++ = *sp++;
+    return d;
+}
+
+size_t strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+    for (; n; n--, a++, b++) {
+        if (*a != *b)
+            return (uint8_t)*a - (uint8_t)*b;
+        if (!*a)
+            return 0;
+    }
+    return 0;
+}
+
+/* The value of "key=value" (or "" for a bare "key") in a space-separated
+ * command line, or NULL when the key is absent. */
+const char *cmdline_get(const char *cmdline, const char *key)
+{
+    size_t n = strlen(key);
+    const char *p = cmdline;
+    while (p && *p) {
+        while (*p == ' ')
+            p++;
+        if (!strncmp(p, key, n) && (p[n] == '=' || p[n] == ' ' || !p[n]))
+            return p[n] == '=' ? p + n + 1 : p + n;
+        while (*p && *p != ' ')
+            p++;
+    }
+    return NULL;
+}
+
+/* Decimal or 0x hex, with an optional K or M suffix; stops at a space. */
+uint32_t parse_uint(const char *s)
+{
+    uint32_t v = 0, base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) { base = 16; s += 2; }
+    for (;; s++) {
+        uint32_t d;
+        if (*s >= '0' && *s <= '9') d = (uint32_t)(*s - '0');
+        else if (base == 16 && *s >= 'a' && *s <= 'f') d = (uint32_t)(*s - 'a' + 10);
+        else if (base == 16 && *s >= 'A' && *s <= 'F') d = (uint32_t)(*s - 'A' + 10);
+        else break;
+        v = v * base + d;
+    }
+    if (*s == 'K' || *s == 'k') v <<= 10;
+    if (*s == 'M' || *s == 'm') v <<= 20;
+    return v;
+}

@@ -1,0 +1,40 @@
+/*
+ * main.c - the hypervisor's start: console, tables, memory, then the guest.
+ * Ring 0, paging on (boot.asm), interrupts off until the guest runs.
+ *
+ * Command line (the multiboot kernel command line, e.g. QEMU -append):
+ *   guest_mem=SIZE   guest memory, e.g. 32M (default 32 MiB)
+ *   syscall=VECTOR   the direct system-call vector (default 0x80)
+ *   backdoor=off     refuse the RDPMC pseudo-counters to user code
+ */
+#include "hv.h"
+#include "multiboot.h"
+
+#define MULTIBOOT_LOADER_MAGIC 0x2BADB002u
+
+/* Apply the options that are not read where they are used. */
+static void options(const char *cmd)
+{
+    extern uint32_t syscall_vector;
+    const char *v;
+    if ((v = cmdline_get(cmd, "syscall")) != NULL)
+        syscall_vector = parse_uint(v) & 0xFFu;
+    if ((v = cmdline_get(cmd, "backdoor")) != NULL && !strncmp(v, "off", 3))
+        backdoor_enabled = 0;
+}
+
+/* Called by boot.asm with the loader's magic and info block. */
+void hv_main(uint32_t magic, uint32_t mbi_phys)
+{
+    console_init();
+    hv_printf("hv: HyperROM hypervisor (VMI API %u.%u), hypervisor area from %p\n",
+              HR_API_MAJOR, HR_API_MINOR, HR_VIRTUAL_TOP);
+    if (magic != MULTIBOOT_LOADER_MAGIC)
+        hv_panic("not started by a multiboot loader (magic %x)", magic);
+    const struct mb_info *mbi = P2V(mbi_phys);
+    options((mbi->flags & MB_INFO_CMDLINE) ? P2V(mbi->cmdline) : "");
+    gdt_init();
+    idt_init();
+    mem_init(mbi_phys);
+    guest_load(mbi_phys);
+}

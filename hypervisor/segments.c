@@ -1,0 +1,231 @@
+/*
+ * segments.c - the real GDT, the TSSs, and the guest's GDT and LDT.
+ * Ring 0.
+ *
+ * The CPU uses one GDT, the hypervisor's.  Its first HR_GUEST_GDT_ENTRIES
+ * slots hold validated copies of the guest's own GDT entries, so the
+ * guest's selectors work unchanged; the slots above are the hypervisor's.
+ * System descriptors (LDT, TSS) are kept only in the guest's virtual view:
+ * the CPU never sees a guest TSS, and the guest's LDT is loaded from a
+ * validated shadow copy.
+ */
+#include "hv.h"
+#include "desc.h"
+
+#define IOPB_BYTES   (65536u / 8)           /* one bit per port            */
+#define IOPB_END     0xFFu                  /* the byte past the bitmap    */
+#define COM1_FIRST   0x3F8u                 /* passed through: the console */
+#define COM1_LAST    0x3FFu
+#define LDT_MAX_ENTRIES (PAGE_SIZE / sizeof(struct seg_desc))
+#define HV_STACK_SIZE 16384u
+
+struct tss_with_iopb {
+    struct tss32 tss;
+    uint8_t iopb[IOPB_BYTES];
+    uint8_t end;
+} HR_PACKED;
+
+static struct seg_desc gdt[HR_GDT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+static struct seg_desc guest_view[HR_GUEST_GDT_ENTRIES]; /* as the guest wrote them */
+static struct seg_desc ldt_shadow[LDT_MAX_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+static struct tss_with_iopb tss __attribute__((aligned(PAGE_SIZE)));
+static uint8_t hv_stack[HV_STACK_SIZE] __attribute__((aligned(16)));
+uint8_t *const hv_stack_top = hv_stack + HV_STACK_SIZE;
+
+/* A flat 32-bit code or data descriptor up to HR_VIRTUAL_TOP (or 4 GiB). */
+static struct seg_desc flat(uint32_t dpl, uint32_t type, uint32_t limit_pages)
+{
+    return seg_make(0, limit_pages - 1, SEG_ACCESS(1, dpl, 1, type), SEG_FLAGS_32_4K);
+}
+
+/* The I/O bitmap: every port traps except the passed-through console. */
+static void iopb_init(void)
+{
+    memset(tss.iopb, 0xFF, sizeof(tss.iopb));
+    for (uint32_t port = COM1_FIRST; port <= COM1_LAST; port++)
+        tss.iopb[port / 8] &= (uint8_t)~(1u << (port % 8));
+    tss.end = IOPB_END;
+    tss.tss.iomap_base = offsetof(struct tss_with_iopb, iopb);
+}
+
+/* Build and load the hypervisor's GDT and TSS. */
+void gdt_init(void)
+{
+    uint32_t all = 1u << 20, guest = HR_VIRTUAL_TOP >> PAGE_SHIFT;
+    gdt[GDT_HV_CS] = flat(0, SEG_TYPE_CODE | 0x2, all);
+    gdt[GDT_HV_DS] = flat(0, SEG_TYPE_WRITE, all);
+    gdt[GDT_FLAT_KCS] = flat(1, SEG_TYPE_CODE | 0x2, guest);
+    gdt[GDT_FLAT_KDS] = flat(1, SEG_TYPE_WRITE, guest);
+    gdt[GDT_FLAT_UCS] = flat(3, SEG_TYPE_CODE | 0x2, guest);
+    gdt[GDT_FLAT_UDS] = flat(3, SEG_TYPE_WRITE, guest);
+    tss.tss.ss0 = HV_DS;
+    tss.tss.esp0 = (uint32_t)(uintptr_t)hv_stack_top;
+    iopb_init();
+    gdt[GDT_TSS] = seg_make((uint32_t)(uintptr_t)&tss, sizeof(tss) - 1,
+                            SEG_ACCESS(1, 0, 0, SYS_TYPE_TSS32), 0);
+    struct dtr d = { sizeof(gdt) - 1, (uint32_t)(uintptr_t)gdt };
+    lgdt(&d);
+    __asm__ volatile("ljmp %0, $1f\n1:\n\t"
+                     "mov %1, %%ds\n\tmov %1, %%es\n\tmov %1, %%ss\n\t"
+                     "mov %1, %%fs\n\tmov %1, %%gs"
+                     :: "i"(HV_CS), "r"((uint32_t)HV_DS) : "memory");
+    ltr(SEL(GDT_TSS, 0));
+}
+
+/* Where traps from guest user mode switch to: the guest's kernel stack.
+ * The CPU uses SS1:ESP1 itself for the direct system-call gate. */
+void tss_set_guest_stack(uint16_t ss, uint32_t esp)
+{
+    tss.tss.ss1 = ss;
+    tss.tss.esp1 = esp;
+}
+
+/* Install guest GDT entry index: validate, keep the guest's view, and put
+ * a copy the CPU may use in the real GDT (system descriptors stay out). */
+int seg_guest_write_gdt(uint32_t index, struct seg_desc d, const char **why)
+{
+    if (index >= HR_GUEST_GDT_ENTRIES) {
+        *why = "GDT index beyond the guest's slots";
+        return -1;
+    }
+    struct seg_desc checked = d;
+    if (desc_validate(&checked, why))
+        return -1;
+    guest_view[index] = d;
+    gdt[index] = DESC_S(checked) ? checked : (struct seg_desc){ 0, 0 };
+    return 0;
+}
+
+/* The guest loaded a new GDT: take every entry from guest memory. */
+int seg_guest_set_gdt(const struct dtr *d, const char **why)
+{
+    uint32_t n = ((uint32_t)d->limit + 1) / sizeof(struct seg_desc);
+    if (n > HR_GUEST_GDT_ENTRIES) {
+        *why = "GDT limit beyond the guest's slots";
+        return -1;
+    }
+    for (uint32_t i = 0; i < HR_GUEST_GDT_ENTRIES; i++) {
+        struct seg_desc e = { 0, 0 };
+        if (i < n && guest_read(d->base + i * sizeof(e), &e, sizeof(e))) {
+            *why = "GDT not in guest memory";
+            return -1;
+        }
+        if (seg_guest_write_gdt(i, e, why))
+            return -1;
+    }
+    return 0;
+}
+
+/* Load the guest's LDT from the LDT descriptor that sel names (0: none). */
+int seg_guest_set_ldt(uint16_t sel, const char **why)
+{
+    if (!(sel & ~3u)) {
+        lldt(0);
+        return 0;
+    }
+    struct seg_desc d = SEL_INDEX(sel) < HR_GUEST_GDT_ENTRIES && !(sel & SEL_TI)
+                      ? guest_view[SEL_INDEX(sel)] : (struct seg_desc){ 0, 0 };
+    if (!DESC_P(d) || DESC_S(d) || DESC_TYPE(d) != SYS_TYPE_LDT) {
+        *why = "LDT selector does not name an LDT descriptor";
+        return -1;
+    }
+    uint32_t n = (desc_limit_bytes(d) + 1) / sizeof(struct seg_desc);
+    if (n > LDT_MAX_ENTRIES) {
+        *why = "LDT larger than the hypervisor shadows (512 entries)";
+        return -1;
+    }
+    for (uint32_t i = 0; i < LDT_MAX_ENTRIES; i++) {
+        struct seg_desc e = { 0, 0 };
+        if (i < n && guest_read(DESC_BASE(d) + i * sizeof(e), &e, sizeof(e))) {
+            *why = "LDT not in guest memory";
+            return -1;
+        }
+        if (!DESC_S(e) && DESC_P(e)) {
+            *why = "system descriptor in the LDT";
+            return -1;
+        }
+        if (desc_validate(&e, why))
+            return -1;
+        ldt_shadow[i] = e;
+    }
+    gdt[GDT_GUEST_LDT] = seg_make((uint32_t)(uintptr_t)ldt_shadow,
+                                  n * sizeof(struct seg_desc) - 1,
+                                  SEG_ACCESS(1, 0, 0, SYS_TYPE_LDT), 0);
+    lldt(SEL(GDT_GUEST_LDT, 0));
+    return 0;
+}
+
+/* Entry index of the loaded LDT changed: validate it into the shadow. */
+int seg_guest_write_ldt(uint32_t index, struct seg_desc d, const char **why)
+{
+    if (index >= LDT_MAX_ENTRIES) {
+        *why = "LDT index beyond the shadow";
+        return -1;
+    }
+    if (!DESC_S(d) && DESC_P(d)) {
+        *why = "system descriptor in the LDT";
+        return -1;
+    }
+    if (desc_validate(&d, why))
+        return -1;
+    ldt_shadow[index] = d;
+    return 0;
+}
+
+/* The guest's view of GDT entry index (for SetTR checks and GetGDT users). */
+struct seg_desc seg_guest_view(uint32_t index)
+{
+    return index < HR_GUEST_GDT_ENTRIES ? guest_view[index] : (struct seg_desc){ 0, 0 };
+}
+
+/* Does selector sel (RPL ignored) name a flat segment in the real tables? */
+int seg_is_flat(uint16_t sel)
+{
+    uint32_t i = SEL_INDEX(sel);
+    if (sel & SEL_TI)
+        return i < LDT_MAX_ENTRIES && desc_is_flat(ldt_shadow[i]);
+    return i < HR_GDT_ENTRIES && desc_is_flat(gdt[i]);
+}
+
+/* The descriptor the CPU would load for sel (GDT or shadow LDT). */
+static struct seg_desc seg_real(uint16_t sel)
+{
+    uint32_t i = SEL_INDEX(sel);
+    if (sel & SEL_TI)
+        return i < LDT_MAX_ENTRIES && vcpu0.ldtr ? ldt_shadow[i] : (struct seg_desc){ 0, 0 };
+    return i < HR_GUEST_GDT_ENTRIES ? gdt[i] : i < HR_GDT_ENTRIES ? gdt[i] : (struct seg_desc){ 0, 0 };
+}
+
+/* May an IRET load sel into CS at its RPL (1 or 3)? */
+int seg_valid_cs(uint16_t sel)
+{
+    struct seg_desc d = seg_real(sel);
+    uint32_t rpl = SEL_RPL(sel);
+    if (rpl < HR_GUEST_CPL || !DESC_P(d) || !DESC_S(d) || !(DESC_TYPE(d) & SEG_TYPE_CODE))
+        return 0;
+    return (DESC_TYPE(d) & SEG_TYPE_CONFORM) ? DESC_DPL(d) <= rpl : DESC_DPL(d) == rpl;
+}
+
+/* May an IRET load sel into SS at privilege rpl? */
+int seg_valid_ss(uint16_t sel, uint32_t rpl)
+{
+    struct seg_desc d = seg_real(sel);
+    return SEL_RPL(sel) == rpl && DESC_P(d) && DESC_S(d) &&
+           !(DESC_TYPE(d) & SEG_TYPE_CODE) && (DESC_TYPE(d) & SEG_TYPE_WRITE) &&
+           DESC_DPL(d) == rpl;
+}
+
+/* May the hypervisor reload sel into DS/ES/FS/GS before returning?  A
+ * guest could have made a loaded selector invalid since; then the reload
+ * would fault in ring 0, so such selectors are replaced by null. */
+int seg_valid_data(uint16_t sel)
+{
+    if (!(sel & ~3u))
+        return 1;
+    struct seg_desc d = seg_real(sel);
+    uint32_t type = DESC_TYPE(d);
+    return DESC_P(d) && DESC_S(d) &&
+           (!(type & SEG_TYPE_CODE) || (type & SEG_TYPE_WRITE)) &&  /* readable code */
+           ((type & (SEG_TYPE_CODE | SEG_TYPE_CONFORM)) == (SEG_TYPE_CODE | SEG_TYPE_CONFORM) ||
+            DESC_DPL(d) >= SEL_RPL(sel));
+}

@@ -1,0 +1,260 @@
+/*
+ * traps.c - the IDT, the trap dispatcher, reflecting exceptions into the
+ * guest, and terminating a guest that broke a rule.  Ring 0.
+ *
+ * Every exception a guest raises arrives here first.  Those that mean "a
+ * privileged instruction in ring 1" are emulated (emulate.c); the rest are
+ * reflected: a frame like the CPU's is built on the guest's kernel stack
+ * and the guest's own handler (from its virtual IDT) runs in ring 1.
+ */
+#include "hv.h"
+#include "hypercall.h"
+
+#define IDT_ENTRIES     256u
+#define PIC1_CMD        0x20u
+#define PIC1_DATA       0x21u
+#define PIC2_CMD        0xA0u
+#define PIC2_DATA       0xA1u
+#define PIC_EOI         0x20u
+#define PIC_ICW1        0x11u     /* edge triggered, cascade, ICW4 follows */
+#define PIC_ICW4_8086   0x01u
+#define IRQ_BASE        0x20u     /* IRQ 0-15 on vectors 0x20-0x2F */
+#define IRQ_COUNT       16u
+#define GATE_INT32      (GATE_P | SYS_TYPE_INT32)
+#define GATE_TRAP32     (GATE_P | SYS_TYPE_TRAP32)
+#define STACK_ROOM      32u       /* rule 3: room a fault handler may need */
+#define ERR_IDT         0x2u      /* #GP error code: the selector is a vector */
+
+extern const uint32_t trap_stubs[IDT_ENTRIES];
+static struct gate_desc idt[IDT_ENTRIES] __attribute__((aligned(8)));
+
+#define CALL_NAME_(num, name) [num] = #name,
+static const char *const call_names[VMI_CALL_COUNT] = { HR_VMI_CALLS(CALL_NAME_) };
+#undef CALL_NAME_
+static const char *const exit_names[EXIT_REASONS] = {
+    "hypercall", "exception", "emulated instruction", "interrupt", "reflected to guest",
+};
+
+/* Point vector v at stub with the given gate type and DPL. */
+static void set_gate(uint32_t v, uint32_t handler, uint16_t sel, uint32_t type, uint32_t dpl)
+{
+    idt[v].offset_lo = (uint16_t)handler;
+    idt[v].offset_hi = (uint16_t)(handler >> 16);
+    idt[v].selector = sel;
+    idt[v].zero = 0;
+    idt[v].type_attr = (uint8_t)(type | GATE_DPL(dpl));
+}
+
+/* Remap the PICs to IRQ_BASE and mask every line but the timer. */
+static void pic_init(void)
+{
+    outb(PIC1_CMD, PIC_ICW1); outb(PIC2_CMD, PIC_ICW1);
+    outb(PIC1_DATA, IRQ_BASE); outb(PIC2_DATA, IRQ_BASE + 8);
+    outb(PIC1_DATA, 4); outb(PIC2_DATA, 2);          /* cascade on IRQ 2 */
+    outb(PIC1_DATA, PIC_ICW4_8086); outb(PIC2_DATA, PIC_ICW4_8086);
+    outb(PIC1_DATA, 0xFF); outb(PIC2_DATA, 0xFF);   /* all masked */
+}
+
+/* Every vector goes to its stub; only the hypercall gate admits ring 1,
+ * and breakpoints/overflow checks admit ring 3, as natively. */
+void idt_init(void)
+{
+    for (uint32_t v = 0; v < IDT_ENTRIES; v++)
+        set_gate(v, trap_stubs[v], HV_CS, GATE_INT32, 0);
+    set_gate(HR_HYPERCALL_VECTOR, trap_stubs[HR_HYPERCALL_VECTOR], HV_CS, GATE_INT32, HR_GUEST_CPL);
+    set_gate(T_BP, trap_stubs[T_BP], HV_CS, GATE_INT32, 3);
+    set_gate(T_OF, trap_stubs[T_OF], HV_CS, GATE_INT32, 3);
+    struct dtr d = { sizeof(idt) - 1, (uint32_t)(uintptr_t)idt };
+    lidt(&d);
+    pic_init();
+}
+
+/* Copy n bytes from guest linear va; -1 if any page is missing. */
+int guest_read(uint32_t va, void *dst, uint32_t n)
+{
+    uint8_t *d = dst;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t *pte = paging_pte(va + i);
+        if (va + i < va || !pte || !(*pte & PTE_P))
+            return -1;
+        d[i] = *(const volatile uint8_t *)(uintptr_t)(va + i);
+    }
+    return 0;
+}
+
+/* Copy n bytes to guest linear va; -1 if any page is missing or read-only. */
+int guest_write(uint32_t va, const void *src, uint32_t n)
+{
+    const uint8_t *s = src;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t *pte = paging_pte(va + i);
+        if (va + i < va || !pte || (*pte & (PTE_P | PTE_W)) != (PTE_P | PTE_W))
+            return -1;
+        *(volatile uint8_t *)(uintptr_t)(va + i) = s[i];
+    }
+    return 0;
+}
+
+/* Stop the guest for breaking a rule: say which, where, and the state. */
+void guest_terminate(struct trapframe *tf, const char *rule, const char *fmt, ...)
+{
+    va_list ap;
+    hv_printf("\nhv: guest terminated: %s: ", rule);
+    va_start(ap, fmt);
+    hv_vprintf(fmt, ap);
+    va_end(ap);
+    hv_printf("\nhv:   eip %x cs %x eflags %x esp %x ss %x vector %u error %x\n",
+              tf->eip, tf->cs, tf->eflags, tf->esp, tf->ss, tf->vector, tf->error);
+    hv_printf("hv:   eax %x ebx %x ecx %x edx %x esi %x edi %x ebp %x\n",
+              tf->eax, tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi, tf->ebp);
+    stats_print();
+    hv_exit_qemu(HR_EXIT_GUEST_TERMINATED);
+}
+
+/* Read the guest's IDT gate for vector; 0 when it is a usable 32-bit gate. */
+static int guest_gate(uint32_t vector, struct gate_desc *g)
+{
+    if (vector * sizeof(*g) + sizeof(*g) - 1 > vcpu0.idtr.limit ||
+        guest_read(vcpu0.idtr.base + vector * sizeof(*g), g, sizeof(*g)))
+        return -1;
+    uint32_t type = g->type_attr & 0xFu;
+    return (g->type_attr & GATE_P) && (type == SYS_TYPE_INT32 || type == SYS_TYPE_TRAP32) ? 0 : -1;
+}
+
+/* Deliver vector to the guest's handler as the CPU would (rules 1-3).
+ * Returns 0; a guest that cannot take the trap is terminated. */
+int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error)
+{
+    struct gate_desc g;
+    if (guest_gate(vector, &g))
+        guest_terminate(tf, "no guest handler", "vector %u has no usable gate in the guest IDT "
+                        "(a real CPU would triple-fault)", vector);
+    uint16_t handler_cs = (uint16_t)((g.selector & ~3u) | HR_GUEST_CPL);
+    if (!seg_valid_cs(handler_cs))
+        guest_terminate(tf, "no guest handler", "vector %u: gate selector %x is not a ring-1 "
+                        "code segment", vector, g.selector);
+    int from_user = SEL_RPL(tf->cs) == 3;
+    uint32_t ss = from_user ? vcpu0.kernel_ss : tf->ss;
+    uint32_t esp = from_user ? vcpu0.kernel_esp : tf->esp;
+    if (!seg_is_flat((uint16_t)ss))
+        guest_terminate(tf, "rule 2 (flat kernel trap stack)",
+                        "stack segment %x for vector %u is not flat", ss, vector);
+    uint32_t frame[6], n = 0;
+    uint32_t image = (tf->eflags & ~EFLAGS_IF) | (from_user ? EFLAGS_IF : vcpu0.virt_if);
+    if (has_error)
+        frame[n++] = error;
+    frame[n++] = tf->eip;
+    frame[n++] = tf->cs;
+    frame[n++] = image;                              /* rule 1 */
+    if (from_user) {
+        frame[n++] = tf->esp;
+        frame[n++] = tf->ss;
+    }
+    uint32_t room = n * 4 > STACK_ROOM ? n * 4 : STACK_ROOM;
+    uint32_t probe[STACK_ROOM / 4] = { 0 };
+    if (esp < room || guest_read(esp - room, probe, room) ||
+        guest_write(esp - room, probe, room) || guest_write(esp - n * 4, frame, n * 4))
+        guest_terminate(tf, "rule 3 (32 bytes of stack room)",
+                        "no room for a %u-byte frame below esp %x for vector %u", room, esp, vector);
+    tf->ss = ss;
+    tf->esp = esp - n * 4;
+    tf->cs = handler_cs;
+    tf->eip = g.offset_lo | ((uint32_t)g.offset_hi << 16);
+    tf->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
+    if ((g.type_attr & 0xFu) == SYS_TYPE_INT32)
+        vcpu0.virt_if = 0;
+    vcpu0.exits[EXIT_REFLECT]++;
+    return 0;
+}
+
+/* A fault in ring 0 is a hypervisor bug. */
+static void hv_fault(struct trapframe *tf)
+{
+    hv_panic("vector %u in the hypervisor: eip %x error %x cr2 %x",
+             tf->vector, tf->eip, tf->error, read_cr2());
+}
+
+/* A hardware interrupt: the hypervisor's own; acknowledge it. */
+static void irq(struct trapframe *tf)
+{
+    uint32_t line = tf->vector - IRQ_BASE;
+    vcpu0.exits[EXIT_IRQ]++;
+    if (line >= 8)
+        outb(PIC2_CMD, PIC_EOI);
+    outb(PIC1_CMD, PIC_EOI);
+}
+
+/* An exception from the guest: emulate what ring 1 cannot do, else reflect. */
+static void exception(struct trapframe *tf)
+{
+    uint32_t v = tf->vector;
+    vcpu0.exits[EXIT_EXCEPTION]++;
+    vcpu0.vectors[v]++;
+    if (v == T_GP && !emulate(tf))
+        return;
+    if (v == T_PF)
+        vcpu0.cr2 = read_cr2();
+    int has_error = v == T_DF || (v >= T_TS && v <= T_PF) || v == T_AC;
+    reflect(tf, v, has_error, tf->error);
+}
+
+/* Null any data selector the hypervisor's own reload would fault on. */
+static void sanitize_segments(struct trapframe *tf)
+{
+    uint32_t *segs[] = { &tf->ds, &tf->es, &tf->fs, &tf->gs };
+    for (uint32_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++)
+        if (!seg_valid_data((uint16_t)*segs[i]))
+            *segs[i] = 0;
+}
+
+/* The C side of every IDT vector (entry.asm). */
+void hv_trap(struct trapframe *tf)
+{
+    vcpu0.emulating = 0;
+    if (SEL_RPL(tf->cs) == 0) {
+        if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + IRQ_COUNT)
+            return irq(tf);                     /* woke a halted hypervisor */
+        hv_fault(tf);
+    }
+    if (tf->vector < T_EXCEPTIONS)
+        exception(tf);
+    else if (tf->vector < IRQ_BASE + IRQ_COUNT)
+        irq(tf);
+    else if (tf->vector == HR_HYPERCALL_VECTOR)
+        hypercall(tf);
+    else
+        guest_terminate(tf, "unexpected vector", "vector %u", tf->vector);
+    sanitize_segments(tf);
+}
+
+/* The direct system-call gate: when the guest's gate for syscall_vector is
+ * a ring-3 trap gate into a ring-1 code segment, the real IDT points ring 3
+ * straight at the guest's handler, so a system call never exits. */
+void idt_sync_syscall(struct trapframe *tf)
+{
+    struct gate_desc g;
+    (void)tf;
+    uint32_t v = syscall_vector;
+    int direct = !guest_gate(v, &g) && ((g.type_attr >> 5) & 3u) == 3 &&
+                 (g.type_attr & 0xFu) == SYS_TYPE_TRAP32 &&
+                 seg_valid_cs((uint16_t)((g.selector & ~3u) | HR_GUEST_CPL));
+    if (direct)
+        set_gate(v, g.offset_lo | ((uint32_t)g.offset_hi << 16),
+                 (uint16_t)((g.selector & ~3u) | HR_GUEST_CPL), g.type_attr & 0xFu, 3);
+    else
+        set_gate(v, trap_stubs[v], HV_CS, GATE_INT32, 0);
+}
+
+/* Exit counts by reason, by exception vector and by VMI call (like kvm_stat). */
+void stats_print(void)
+{
+    hv_printf("hv: exits by reason:\n");
+    for (uint32_t r = 0; r < EXIT_REASONS; r++)
+        hv_printf("hv:   %s: %u\n", exit_names[r], (uint32_t)vcpu0.exits[r]);
+    for (uint32_t v = 0; v < T_EXCEPTIONS; v++)
+        if (vcpu0.vectors[v])
+            hv_printf("hv:   exception %u: %u\n", v, (uint32_t)vcpu0.vectors[v]);
+    for (uint32_t c = 0; c < VMI_CALL_COUNT; c++)
+        if (vcpu0.calls[c])
+            hv_printf("hv:   VMI_%s: %u\n", call_names[c], (uint32_t)vcpu0.calls[c]);
+}
