@@ -78,7 +78,7 @@ static int emulate_if(struct trapframe *tf, uint32_t enable)
 {
     if (SEL_RPL(tf->cs) == 3)
         return (vcpu0.iopl_mask >> EFLAGS_IOPL_SHIFT) >= 3 ? 0 : -1;
-    vcpu0.virt_if = enable ? EFLAGS_IF : 0;
+    vcpu0.area->virt_if = enable ? EFLAGS_IF : 0;
     return 0;
 }
 

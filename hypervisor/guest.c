@@ -152,6 +152,7 @@ void guest_load(uint32_t mbi_phys)
     vcpu0.mem_size &= ~(PAGE_SIZE - 1);
     vcpu0.mem_base = mem_alloc(vcpu0.mem_size);
     paging_init_guest(vcpu0.mem_base, vcpu0.mem_size);
+    vcpu0.area = paging_map_vcpu_area();
     hv_printf("hv: guest memory: %u MiB at machine %p\n", vcpu0.mem_size >> 20, vcpu0.mem_base);
 
     const struct mb_module *m = (mbi->flags & MB_INFO_MODS) ? P2V(mbi->mods_addr) : NULL;
@@ -182,7 +183,7 @@ void guest_load(uint32_t mbi_phys)
     tf->eax = HR_MULTIBOOT_MAGIC;
     tf->ebx = info;
     tf->esp = GUEST_MBI;                 /* a usable stack until it sets one */
-    vcpu0.virt_if = 0;                   /* multiboot: interrupts disabled   */
+    vcpu0.area->virt_if = 0;                   /* multiboot: interrupts disabled   */
     vcpu0.cr0 = CR0_PE | CR0_ET;
     hv_printf("hv: entering guest at %p in ring %u\n", entry, HR_GUEST_CPL);
     hv_enter(tf);

@@ -4,6 +4,7 @@
  * power.  Ring 0.
  */
 #include "hypercall.h"
+#include "vdev.h"
 
 #define CPUID_HV_LEAF      0x40000000u  /* hypervisor information leaf     */
 #define CPUID_FEATURES     1u
@@ -148,18 +149,19 @@ void hc_RDPMC(struct trapframe *tf)
 }
 
 /* The virtual interrupt flag.  These keep every register but EAX for Get. */
-void hc_EnableInterrupts(struct trapframe *tf) { (void)tf; vcpu0.virt_if = EFLAGS_IF; }
-void hc_DisableInterrupts(struct trapframe *tf) { (void)tf; vcpu0.virt_if = 0; }
-void hc_GetInterruptMask(struct trapframe *tf) { tf->eax = vcpu0.virt_if; }
-void hc_SetInterruptMask(struct trapframe *tf) { vcpu0.virt_if = tf->eax & EFLAGS_IF; }
+void hc_EnableInterrupts(struct trapframe *tf) { (void)tf; vcpu0.area->virt_if = EFLAGS_IF; }
+void hc_DisableInterrupts(struct trapframe *tf) { (void)tf; vcpu0.area->virt_if = 0; }
+void hc_GetInterruptMask(struct trapframe *tf) { tf->eax = vcpu0.area->virt_if; }
+void hc_SetInterruptMask(struct trapframe *tf) { vcpu0.area->virt_if = tf->eax & EFLAGS_IF; }
 
 /* Halt: wait for an interrupt; with interrupts disabled that is forever. */
 void hc_Halt(struct trapframe *tf)
 {
-    if (!vcpu0.virt_if)
+    if (!vcpu0.area->virt_if)
         guest_terminate(tf, "Halt with interrupts disabled",
                         "the guest halted with its interrupt flag clear and could never wake");
-    __asm__ volatile("sti; hlt; cli");
+    if (!vpic_pending())
+        __asm__ volatile("sti; hlt; cli");     /* a real interrupt wakes us */
 }
 
 /* Reboot / Shutdown: the guest is done; end the run with status 0. */

@@ -18,7 +18,7 @@
 static void resume_at(struct trapframe *tf, uint32_t cs, uint32_t eip, uint32_t image)
 {
     uint32_t to_user = SEL_RPL(cs) == 3;
-    vcpu0.virt_if = to_user ? EFLAGS_IF : (image & EFLAGS_IF);
+    vcpu0.area->virt_if = to_user ? EFLAGS_IF : (image & EFLAGS_IF);
     tf->cs = cs;
     tf->eip = eip;
     tf->eflags = (image & EFLAGS_GUEST_MASK) | EFLAGS_FIXED | EFLAGS_IF;

@@ -1,19 +1,11 @@
 /*
  * hc_time.c - VMI time calls: cycle counter and frequency, wall clock.
- * Ring 0.  The cycle counter is the TSC; its frequency is measured once
- * against PIT channel 2; the wall clock comes from the CMOS RTC.
+ * Ring 0.  The cycle counter is the TSC (vtimer.c measures its rate); the
+ * alarm is vtimer.c's; the wall clock comes from the CMOS RTC.
  */
 #include "hypercall.h"
+#include "vdev.h"
 
-#define PIT_HZ          1193182u
-#define PIT_CH2         0x42u
-#define PIT_CMD         0x43u
-#define PIT_CH2_ONESHOT 0xB0u      /* channel 2, lo/hi, mode 0, binary */
-#define PORT_B          0x61u      /* bit 0: ch2 gate, bit 5: ch2 output */
-#define PORT_B_GATE     0x01u
-#define PORT_B_SPEAKER  0x02u
-#define PORT_B_OUT2     0x20u
-#define CALIBRATE_DIV   100u       /* measure for 1/100 s */
 #define CMOS_INDEX      0x70u
 #define CMOS_DATA       0x71u
 #define CMOS_NMI_OFF    0x80u
@@ -32,28 +24,12 @@
 #define NSEC_PER_SEC 1000000000ull
 #define SECS_PER_DAY 86400u
 
-static uint64_t tsc_hz;
-
-/* Count TSC ticks across 10 ms of PIT channel 2 (the speaker timer). */
-static uint64_t calibrate_tsc(void)
-{
-    uint32_t count = PIT_HZ / CALIBRATE_DIV;
-    outb(PORT_B, (uint8_t)((inb(PORT_B) & ~PORT_B_SPEAKER) | PORT_B_GATE));
-    outb(PIT_CMD, PIT_CH2_ONESHOT);
-    outb(PIT_CH2, (uint8_t)count);
-    outb(PIT_CH2, (uint8_t)(count >> 8));
-    uint64_t start = rdtsc();
-    while (!(inb(PORT_B) & PORT_B_OUT2))
-        ;
-    return (rdtsc() - start) * CALIBRATE_DIV;
-}
-
+/* GetCycleFrequency: TSC cycles per second, measured at boot. */
 void hc_GetCycleFrequency(struct trapframe *tf)
 {
-    if (!tsc_hz)
-        tsc_hz = calibrate_tsc();
-    tf->eax = (uint32_t)tsc_hz;
-    tf->edx = (uint32_t)(tsc_hz >> 32);
+    uint64_t hz = vtimer_tsc_hz();
+    tf->eax = (uint32_t)hz;
+    tf->edx = (uint32_t)(hz >> 32);
 }
 
 /* GetCycleCounter(which): REAL and AVAILABLE are the TSC (one guest, never
@@ -111,3 +87,23 @@ void hc_GetWallclockTime(struct trapframe *tf)
 
 /* WallclockUpdated: the wall clock is never stepped behind the guest. */
 void hc_WallclockUpdated(struct trapframe *tf) { tf->eax = 0; }
+
+/* SetAlarm(flags, expiry, period): EAX = flags, EDX:ECX = expiry (low,
+ * high), the period on the stack (low, high).  Only IRQ 0 wiring exists. */
+void hc_SetAlarm(struct trapframe *tf)
+{
+    uint32_t period_lo = hc_arg4(tf), period_hi;
+    if (guest_read(tf->esp + 8, &period_hi, sizeof(period_hi)))
+        hc_fault(tf, T_PF, 0);
+    if (tf->eax & VMI_ALARM_WIRED_LVTT)
+        guest_terminate(tf, "SetAlarm", "alarm wired to the local APIC timer: "
+                        "this hypervisor has no virtual APIC (use IRQ 0)");
+    vtimer_set_alarm(tf->eax, tf->edx | ((uint64_t)tf->ecx << 32),
+                     period_lo | ((uint64_t)period_hi << 32));
+}
+
+/* CancelAlarm(flags): 1 if an alarm was armed. */
+void hc_CancelAlarm(struct trapframe *tf)
+{
+    tf->eax = (uint32_t)vtimer_cancel_alarm();
+}

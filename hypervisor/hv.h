@@ -40,7 +40,7 @@ enum exit_reason {
 
 /* One virtual CPU: everything the guest believes about its machine. */
 struct vcpu {
-    uint32_t virt_if;            /* EFLAGS_IF when the guest enabled them  */
+    struct hr_vcpu_area *area;   /* shared with the ROM: virtual IF, pending */
     struct dtr gdtr, idtr;       /* the guest's descriptor-table registers */
     uint16_t ldtr, tr;           /* the guest's LDT and task selectors     */
     uint32_t cr0, cr2, cr3, cr4; /* virtual control registers              */
@@ -73,6 +73,7 @@ size_t strlen(const char *s);
 int strncmp(const char *a, const char *b, size_t n);
 const char *cmdline_get(const char *cmdline, const char *key);
 uint32_t parse_uint(const char *s);
+uint64_t udiv64(uint64_t n, uint32_t d);
 
 /* mem.c */
 void mem_init(uint32_t mbi_phys);
@@ -114,6 +115,7 @@ int port_out(uint16_t port, uint32_t size, uint32_t value);
 void paging_init_guest(uint32_t mem_base, uint32_t mem_size);
 uint32_t *paging_pte(uint32_t va);       /* NULL when no page table */
 void paging_protect(uint32_t gpa, uint32_t bytes);   /* make read-only */
+struct hr_vcpu_area *paging_map_vcpu_area(void);
 
 /* guest.c */
 void guest_load(uint32_t mbi_phys) __attribute__((noreturn));

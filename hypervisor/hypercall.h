@@ -26,6 +26,7 @@ typedef void hc_handler(struct trapframe *tf);
     X(55, OUTL) X(56, OUTB) X(57, OUTW) X(58, OUTSL) X(59, OUTSB)            \
     X(60, OUTSW) X(61, SetIOPLMask) X(62, SetInitialAPState)                 \
     X(65, IODelay) X(66, GetCycleFrequency) X(67, GetCycleCounter)           \
+    X(68, SetAlarm) X(69, CancelAlarm)                                       \
     X(70, GetWallclockTime) X(71, WallclockUpdated) X(73, SetLazyMode)
 
 #define HC_DECLARE_(num, name) hc_handler hc_##name;

@@ -74,3 +74,17 @@ uint32_t parse_uint(const char *s)
     if (*s == 'M' || *s == 'm') v <<= 20;
     return v;
 }
+
+/* 64-by-32-bit unsigned division, bit by bit (no libgcc in ring 0). */
+uint64_t udiv64(uint64_t n, uint32_t d)
+{
+    uint64_t q = 0, r = 0;
+    for (int i = 63; i >= 0; i--) {
+        r = (r << 1) | ((n >> i) & 1u);
+        if (r >= d) {
+            r -= d;
+            q |= 1ull << i;
+        }
+    }
+    return q;
+}

@@ -9,6 +9,7 @@
  */
 #include "hv.h"
 #include "multiboot.h"
+#include "vdev.h"
 
 #define MULTIBOOT_LOADER_MAGIC 0x2BADB002u
 
@@ -36,5 +37,6 @@ void hv_main(uint32_t magic, uint32_t mbi_phys)
     gdt_init();
     idt_init();
     mem_init(mbi_phys);
+    vtimer_init();
     guest_load(mbi_phys);
 }

@@ -59,3 +59,15 @@ void paging_protect(uint32_t gpa, uint32_t bytes)
         }
     }
 }
+
+/* Map a fresh frame at HR_VCPU_AREA as a supervisor page: ring 1 (the ROM)
+ * reads and writes it, ring 3 cannot.  Returns the hypervisor's pointer. */
+struct hr_vcpu_area *paging_map_vcpu_area(void)
+{
+    uint32_t frame = mem_alloc(PAGE_SIZE), va = HR_VCPU_AREA;
+    if (!(guest_pd[PDE_INDEX(va)] & PTE_P))
+        guest_pd[PDE_INDEX(va)] = mem_alloc(PAGE_SIZE) | PTE_P | PTE_W | PTE_U;
+    *paging_pte(va) = frame | PTE_P | PTE_W;      /* no PTE_U: not ring 3 */
+    invlpg(va);
+    return P2V(frame);
+}

@@ -4,13 +4,21 @@
  * COM1 is passed through (the real TSS bitmap lets the guest reach it
  * without an exit; accesses that arrive here anyway go to the UART).  The
  * isa-debug-exit port ends the run with the guest's status after printing
- * the statistics.  Every other port is absent: reads float high, writes are
+ * the statistics.  The interrupt controller and timer ports reach the
+ * virtual 8259A pair and PIT (vpic.c, vtimer.c).  Every other port is absent: reads float high, writes are
  * dropped, as on a PC with nothing decoding that address.
  */
 #include "hv.h"
+#include "vdev.h"
 
 #define COM1_FIRST   0x3F8u
 #define COM1_LAST    0x3FFu
+#define PIC1_FIRST   0x20u
+#define PIC1_LAST    0x21u
+#define PIC2_FIRST   0xA0u
+#define PIC2_LAST    0xA1u
+#define PIT_FIRST    0x40u
+#define PIT_LAST     0x43u
 #define ALL_ONES(size) ((size) == 4 ? 0xFFFFFFFFu : (1u << ((size) * 8)) - 1)
 
 /* Is port in [first, last]? */
@@ -19,9 +27,23 @@ static int in_range(uint16_t port, uint32_t first, uint32_t last)
     return port >= first && port <= last;
 }
 
+/* The virtual devices' byte ports; 1 if port belongs to one. */
+static int vdev_port(uint16_t port, uint32_t size, int out, uint32_t *value)
+{
+    if (size != 1)
+        return 0;
+    if (in_range(port, PIC1_FIRST, PIC1_LAST) || in_range(port, PIC2_FIRST, PIC2_LAST))
+        return vpic_port(port, out, value);
+    if (in_range(port, PIT_FIRST, PIT_LAST))
+        return vpit_port(port, out, value);
+    return 0;
+}
+
 /* Read size bytes (1, 2, 4) from a guest port into *value; 0 on success. */
 int port_in(uint16_t port, uint32_t size, uint32_t *value)
 {
+    if (vdev_port(port, size, 0, value))
+        return 0;
     if (in_range(port, COM1_FIRST, COM1_LAST) && size == 1)
         *value = inb(port);
     else
@@ -32,6 +54,8 @@ int port_in(uint16_t port, uint32_t size, uint32_t *value)
 /* Write value (size bytes) to a guest port; 0 on success. */
 int port_out(uint16_t port, uint32_t size, uint32_t value)
 {
+    if (vdev_port(port, size, 1, &value))
+        return 0;
     if (in_range(port, COM1_FIRST, COM1_LAST) && size == 1) {
         outb(port, (uint8_t)value);
     } else if (port == HR_DEBUG_EXIT_PORT) {

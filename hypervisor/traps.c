@@ -9,6 +9,7 @@
  */
 #include "hv.h"
 #include "hypercall.h"
+#include "vdev.h"
 
 #define IDT_ENTRIES     256u
 #define PIC1_CMD        0x20u
@@ -140,7 +141,7 @@ int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error
         guest_terminate(tf, "rule 2 (flat kernel trap stack)",
                         "stack segment %x for vector %u is not flat", ss, vector);
     uint32_t frame[6], n = 0;
-    uint32_t image = (tf->eflags & ~EFLAGS_IF) | (from_user ? EFLAGS_IF : vcpu0.virt_if);
+    uint32_t image = (tf->eflags & ~EFLAGS_IF) | (from_user ? EFLAGS_IF : vcpu0.area->virt_if);
     if (has_error)
         frame[n++] = error;
     frame[n++] = tf->eip;
@@ -162,7 +163,7 @@ int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error
     tf->eip = g.offset_lo | ((uint32_t)g.offset_hi << 16);
     tf->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
     if ((g.type_attr & 0xFu) == SYS_TYPE_INT32)
-        vcpu0.virt_if = 0;
+        vcpu0.area->virt_if = 0;
     vcpu0.exits[EXIT_REFLECT]++;
     return 0;
 }
@@ -179,6 +180,8 @@ static void irq(struct trapframe *tf)
 {
     uint32_t line = tf->vector - IRQ_BASE;
     vcpu0.exits[EXIT_IRQ]++;
+    if (line == 0)
+        vtimer_tick();
     if (line >= 8)
         outb(PIC2_CMD, PIC_EOI);
     outb(PIC1_CMD, PIC_EOI);
@@ -196,6 +199,19 @@ static void exception(struct trapframe *tf)
         vcpu0.cr2 = read_cr2();
     int has_error = v == T_DF || (v >= T_TS && v <= T_PF) || v == T_AC;
     reflect(tf, v, has_error, tf->error);
+}
+
+/* Deliver a waiting virtual interrupt if the guest can take it now (user
+ * mode always can: rule 6); otherwise flag it in the vCPU area, so that the
+ * ROM's fast paths enter the hypervisor when the guest sets IF. */
+static void inject(struct trapframe *tf)
+{
+    if (vpic_pending() && (SEL_RPL(tf->cs) == 3 || vcpu0.area->virt_if)) {
+        int v = vpic_ack();
+        if (v >= 0)
+            reflect(tf, (uint32_t)v, 0, 0);
+    }
+    vcpu0.area->pending = (uint32_t)vpic_pending();
 }
 
 /* Null any data selector the hypervisor's own reload would fault on. */
@@ -224,6 +240,7 @@ void hv_trap(struct trapframe *tf)
         hypercall(tf);
     else
         guest_terminate(tf, "unexpected vector", "vector %u", tf->vector);
+    inject(tf);
     sanitize_segments(tf);
 }
 

@@ -71,6 +71,9 @@ static void constants(void)
     DEF(HR_VIRTUAL_TOP, HR_VIRTUAL_TOP);
     DEF(HR_FLAT_KERNEL_CS, HR_FLAT_KERNEL_CS);
     DEF(HR_FLAT_KERNEL_DS, HR_FLAT_KERNEL_DS);
+    DEF(HR_VCPU_AREA, HR_VCPU_AREA);
+    OFF("VCPU", struct hr_vcpu_area, virt_if);
+    OFF("VCPU", struct hr_vcpu_area, pending);
 }
 
 /* ELF constants for the header and tables the ROM carries. */
@@ -97,12 +100,14 @@ static void elf(void)
     DEF(HR_SEC_COUNT, HR_SEC_COUNT);
 }
 
-/* Call numbers, and VMI_CALL_NAME_<n> strings for loops over the calls. */
+/* Call numbers, VMI_CALL_NAME_<n> strings and VMI_NAME_OF_<n> names for
+ * loops over the calls. */
 static void calls(void)
 {
 #define CALL_(num, name) \
     printf("%%define %-28s %d\n", "VMI_CALL_" #name, num); \
-    printf("%%define VMI_CALL_NAME_%d \"" #name "\"\n", num);
+    printf("%%define VMI_CALL_NAME_%d \"" #name "\"\n", num); \
+    printf("%%define VMI_NAME_OF_%d " #name "\n", num);
     HR_VMI_CALLS(CALL_)
 #undef CALL_
     DEF(VMI_CALL_COUNT, VMI_CALL_COUNT);

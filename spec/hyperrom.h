@@ -352,6 +352,18 @@ enum hr_elf_section {
 #define HR_FLAT_KERNEL_DS     ((483u << 3) | 1u) /* ring-1 data, 0xF19       */
 #define HR_FLAT_USER_CS       ((484u << 3) | 3u) /* ring-3 code, 0xF23       */
 #define HR_FLAT_USER_DS       ((485u << 3) | 3u) /* ring-3 data, 0xF2B       */
+/* The per-vCPU area: one page at HR_VCPU_AREA that ring 1 (and so the
+ * ROM) reads and writes and ring 3 cannot reach.  The interrupt-flag calls
+ * and IRET to user mode work on it without entering the hypervisor. */
+#define HR_VCPU_AREA          (HR_VIRTUAL_TOP - 0x1000u)
+struct hr_vcpu_area {
+    uint32_t virt_if;            /* @0 VMI_INTERRUPTS_ENABLED or 0          */
+    uint32_t pending;            /* @4 nonzero: an interrupt waits for IF   */
+    uint32_t reserved[2];        /* @8                                      */
+} HR_PACKED;
+_Static_assert(sizeof(struct hr_vcpu_area) == 16, "vcpu area size");
+_Static_assert(offsetof(struct hr_vcpu_area, pending) == 4, "pending");
+
 /* Multiboot v1 hand-off to the guest kernel. */
 #define HR_MULTIBOOT_MAGIC    0x2BADB002u /* in EAX at guest entry           */
 
