@@ -1,0 +1,109 @@
+/*
+ * trap.c - what happens when the CPU (or the hypervisor, reflecting a
+ * trap) enters one of the runtime's vectors.
+ *
+ * Exceptions (0-31) go to the armed try point if there is one (try_call,
+ * TRY_ASM): the fault is recorded and the trap returns to the recovery
+ * point instead of the faulting instruction.  Any other exception is a
+ * test failure: print where it happened and end the run.  PIC interrupts
+ * (RT_IRQ_BASE..+15) are counted and acknowledged.
+ *
+ * Runs at the kernel's privilege level on the kernel stack, with
+ * interrupts off (every gate is an interrupt gate).
+ */
+#include "rt.h"     /* struct rt_fault, rt_try */
+#include "vmi.h"    /* vmi_outb for the PIC */
+
+/* What entry.asm's trap_common leaves on the stack, lowest address first. */
+struct rt_frame {
+    uint32_t gs, fs, es, ds;
+    uint32_t edi, esi, ebp, esp_pushad, ebx, edx, ecx, eax;  /* PUSHAD */
+    uint32_t vector, error;    /* from the stub                         */
+    uint32_t eip, cs, eflags;  /* from the CPU; ESP/SS only from user   */
+} HR_PACKED;
+_Static_assert(sizeof(struct rt_frame) == 68, "frame layout");
+_Static_assert(offsetof(struct rt_frame, vector) == 48, "stub pushes");
+
+/* The 8259A PICs (Intel 8259A datasheet): command ports and EOI. */
+#define PIC1_CMD      0x20u
+#define PIC2_CMD      0xA0u
+#define PIC_EOI       0x20u
+#define PIC_CASCADE_LINES 8u   /* lines 8-15 sit behind the slave      */
+
+struct rt_fault rt_last_fault = { .vector = RT_NO_FAULT };
+volatile uint32_t rt_irq_count[RT_IRQ_LINES];
+
+/* The try point; separate variables because entry.asm uses them by name. */
+volatile int rt_try_active;
+uint32_t rt_try_resume;        /* EIP the handler resumes at            */
+uint32_t rt_try_esp;           /* try_call's stack at the call          */
+
+static const char *const exception_names[T_EXCEPTIONS] = {
+    [T_DE] = "#DE divide error", [T_DB] = "#DB debug", [T_NMI] = "NMI",
+    [T_BP] = "#BP breakpoint", [T_OF] = "#OF overflow",
+    [T_BR] = "#BR bound", [T_UD] = "#UD invalid opcode",
+    [T_NM] = "#NM no FPU", [T_DF] = "#DF double fault",
+    [T_TS] = "#TS invalid TSS", [T_NP] = "#NP not present",
+    [T_SS] = "#SS stack fault", [T_GP] = "#GP general protection",
+    [T_PF] = "#PF page fault", [T_MF] = "#MF FPU error",
+    [T_AC] = "#AC alignment", [T_MC] = "#MC machine check",
+    [T_XM] = "#XM SIMD error",
+};
+
+/* Arm the handler: the next exception resumes at rt_try_resume. */
+void rt_try_arm(void)
+{
+    rt_last_fault = (struct rt_fault){ .vector = RT_NO_FAULT };
+    rt_try_active = 1;
+}
+
+/* Disarm the handler and say what it caught. */
+int rt_try_disarm(void)
+{
+    rt_try_active = 0;
+    return rt_last_fault.vector;
+}
+
+/* A printable name for an exception vector. */
+static const char *exception_name(uint32_t vector)
+{
+    const char *name = vector < T_EXCEPTIONS ? exception_names[vector] : NULL;
+    return name ? name : "reserved exception";
+}
+
+/* An exception nobody expected: report it as a failure and stop. */
+static void unexpected(const struct rt_frame *f)
+{
+    report(0, "unexpected exception %u (%s) at eip %08x, error %08x, cs %04x",
+           f->vector, exception_name(f->vector), f->eip, f->error, f->cs);
+    printf("  eax %08x ebx %08x ecx %08x edx %08x\n", f->eax, f->ebx, f->ecx, f->edx);
+    printf("  esi %08x edi %08x ebp %08x eflags %08x\n", f->esi, f->edi, f->ebp, f->eflags);
+    report_summary();
+}
+
+/* Acknowledge a PIC interrupt on the controllers that raised it. */
+static void irq_ack(uint32_t line)
+{
+    if (line >= PIC_CASCADE_LINES)
+        vmi_outb(PIC2_CMD, PIC_EOI);
+    vmi_outb(PIC1_CMD, PIC_EOI);
+}
+
+/* Called by trap_common for every vector. */
+void rt_trap(struct rt_frame *f);
+void rt_trap(struct rt_frame *f)
+{
+    if (f->vector >= RT_IRQ_BASE && f->vector < RT_IRQ_BASE + RT_IRQ_LINES) {
+        uint32_t line = f->vector - RT_IRQ_BASE;
+        rt_irq_count[line]++;
+        irq_ack(line);
+        return;
+    }
+    if (!rt_try_active)
+        unexpected(f);
+    rt_last_fault.vector = (int)f->vector;
+    rt_last_fault.error = f->error;
+    rt_last_fault.eip = f->eip;
+    rt_try_active = 0;
+    f->eip = rt_try_resume;
+}
