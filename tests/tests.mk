@@ -12,7 +12,9 @@ $(EXIT_KERNEL): $(BUILD)/tests/rom/exit-kernel.o $(TEST_KERNEL_LD)
 	$(call say,LD,$@)
 	$(Q)$(LD32) -T $(TEST_KERNEL_LD) -o $@ $<
 
-TEST_DEPS := $(ROM) $(ROMSUM) $(EXIT_KERNEL)
+include tests/hv/hv-tests.mk
+
+TEST_DEPS := $(ROM) $(ROMSUM) $(EXIT_KERNEL) $(HV_TESTS)
 ALL_TARGETS += $(EXIT_KERNEL)
 
 .PHONY: test

@@ -1,0 +1,99 @@
+/*
+ * decode-test.c - host unit tests of hypervisor/decode.c, the decoder
+ * behind trap-and-emulate: each instruction a ring-1 guest may trap on,
+ * with prefixes and every addressing form the decoder computes.
+ */
+#include <string.h>     /* memset */
+#include "check.h"
+#include "decode.h"
+
+struct expect {
+    const char *what;
+    uint8_t bytes[15];
+    uint32_t n;
+    enum insn_op op;
+    uint32_t length, opsize, imm, reg, ea;
+};
+
+/* A trapframe with distinct register values to check addressing. */
+static struct trapframe regs(void)
+{
+    struct trapframe tf;
+    memset(&tf, 0, sizeof(tf));
+    tf.eax = 0x1000; tf.ecx = 0x2000; tf.edx = 0x3F8; tf.ebx = 0x4000;
+    tf.esp = 0x5000; tf.ebp = 0x6000; tf.esi = 0x7000; tf.edi = 0x8000;
+    return tf;
+}
+
+static const struct expect cases[] = {
+    { "cli", { 0xFA }, 1, OP_CLI, 1, 0, 0, 0, 0 },
+    { "sti", { 0xFB }, 1, OP_STI, 1, 0, 0, 0, 0 },
+    { "hlt", { 0xF4 }, 1, OP_HLT, 1, 0, 0, 0, 0 },
+    { "int 0x80", { 0xCD, 0x80 }, 2, OP_INT, 2, 0, 0x80, 0, 0 },
+    { "out dx, al", { 0xEE }, 1, OP_IO, 1, 1, 0, 0, 0 },
+    { "out dx, eax", { 0xEF }, 1, OP_IO, 1, 4, 0, 0, 0 },
+    { "out dx, ax (66 prefix)", { 0x66, 0xEF }, 2, OP_IO, 2, 2, 0, 0, 0 },
+    { "in al, 0x60", { 0xE4, 0x60 }, 2, OP_IO, 2, 1, 0x60, 0, 0 },
+    { "out 0xf4, eax", { 0xE7, 0xF4 }, 2, OP_IO, 2, 4, 0xF4, 0, 0 },
+    { "rep outsb is not ours", { 0xF3, 0x6E }, 2, OP_NONE, 2, 0, 0, 0, 0 },
+    { "lgdt [eax]", { 0x0F, 0x01, 0x10 }, 3, OP_LGDT, 3, 0, 0, 2, 0x1000 },
+    { "lidt [ebx+0x10]", { 0x0F, 0x01, 0x5B, 0x10 }, 4, OP_LIDT, 4, 0, 0, 3, 0x4010 },
+    { "lgdt [disp32]", { 0x0F, 0x01, 0x15, 0x78, 0x56, 0x34, 0x12 }, 7, OP_LGDT, 7, 0, 0, 2, 0x12345678 },
+    { "lidt [esp+ecx*4-8]", { 0x0F, 0x01, 0x5C, 0x8C, 0xF8 }, 5, OP_LIDT, 5, 0, 0, 3, 0x5000 + 0x8000 - 8 },
+    { "lgdt [ebp+disp32]", { 0x0F, 0x01, 0x95, 0x00, 0x01, 0x00, 0x00 }, 7, OP_LGDT, 7, 0, 0, 2, 0x6100 },
+    { "lgdt [esi*2+disp32] (SIB, no base)", { 0x0F, 0x01, 0x14, 0x75, 0x10, 0, 0, 0 }, 8, OP_LGDT, 8, 0, 0, 2, 0xE010 },
+    { "lldt ax", { 0x0F, 0x00, 0xD0 }, 3, OP_LLDT, 3, 0, 0, 2, 0 },
+    { "ltr cx", { 0x0F, 0x00, 0xD9 }, 3, OP_LTR, 3, 0, 0, 3, 0 },
+    { "invlpg [edi]", { 0x0F, 0x01, 0x3F }, 3, OP_INVLPG, 3, 0, 0, 7, 0x8000 },
+    { "mov cr0, eax", { 0x0F, 0x22, 0xC0 }, 3, OP_MOV_TO_CR, 3, 0, 0, 0, 0 },
+    { "mov ebx, cr3", { 0x0F, 0x20, 0xDB }, 3, OP_MOV_FROM_CR, 3, 0, 0, 3, 0 },
+    { "mov dr7, edx", { 0x0F, 0x23, 0xFA }, 3, OP_MOV_TO_DR, 3, 0, 0, 7, 0 },
+    { "mov esi, dr0", { 0x0F, 0x21, 0xC6 }, 3, OP_MOV_FROM_DR, 3, 0, 0, 0, 0 },
+    { "rdmsr", { 0x0F, 0x32 }, 2, OP_RDMSR, 2, 0, 0, 0, 0 },
+    { "wrmsr", { 0x0F, 0x30 }, 2, OP_WRMSR, 2, 0, 0, 0, 0 },
+    { "rdpmc", { 0x0F, 0x33 }, 2, OP_RDPMC, 2, 0, 0, 0, 0 },
+    { "clts", { 0x0F, 0x06 }, 2, OP_CLTS, 2, 0, 0, 0, 0 },
+    { "wbinvd", { 0x0F, 0x09 }, 2, OP_WBINVD, 2, 0, 0, 0, 0 },
+    { "cs: prefixed cli", { 0x2E, 0xFA }, 2, OP_CLI, 2, 0, 0, 0, 0 },
+    { "popf cannot be caught", { 0x9D }, 1, OP_NONE, 1, 0, 0, 0, 0 },
+    { "sgdt cannot be caught", { 0x0F, 0x01, 0x00 }, 3, OP_NONE, 3, 0, 0, 0, 0 },
+};
+
+/* Decode one case and compare every field it names. */
+static void run(const struct expect *e)
+{
+    struct trapframe tf = regs();
+    struct insn in;
+    int r = decode(e->bytes, e->n, &tf, &in);
+    int ok = r == 0 && in.op == e->op && in.length == e->length;
+    if (e->op == OP_IO)
+        ok = ok && in.opsize == e->opsize && in.imm == e->imm;
+    if (e->op == OP_INT)
+        ok = ok && in.imm == e->imm;
+    if (e->op >= OP_LGDT && e->op != OP_CLTS && e->op != OP_WBINVD && e->op < OP_RDMSR)
+        ok = ok && in.reg == e->reg && (!in.rm_is_mem || in.ea == e->ea);
+    if (e->op >= OP_MOV_TO_CR)
+        ok = ok && (in.op == OP_MOV_TO_CR || in.op == OP_MOV_FROM_CR || in.op == OP_MOV_TO_DR ||
+                    in.op == OP_MOV_FROM_DR) && !in.rm_is_mem;
+    check(ok, e->what, "r %d op %d len %u size %u imm %#x reg %u ea %#x",
+          r, in.op, in.length, in.opsize, in.imm, in.reg, in.ea);
+}
+
+/* Truncated instructions report that the bytes ran out. */
+static void truncated(void)
+{
+    struct trapframe tf = regs();
+    struct insn in;
+    const uint8_t lgdt[] = { 0x0F, 0x01, 0x15, 0x78 };
+    check(decode(lgdt, sizeof(lgdt), &tf, &in) == -1, "truncated lgdt [disp32] reported", "decoded");
+    const uint8_t pfx[] = { 0x66, 0x66 };
+    check(decode(pfx, sizeof(pfx), &tf, &in) == -1, "prefixes only reported", "decoded");
+}
+
+int main(void)
+{
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        run(&cases[i]);
+    truncated();
+    return test_status();
+}
