@@ -28,11 +28,8 @@ extern uint8_t rt_trap_stack_top[];                  /* entry.asm */
 /* The limit of a flat segment, in pages. */
 uint32_t desc_flat_limit(void)
 {
-    if (vmi.mode == VMI_MODE_VMI && vmi.rom_address) {
-        const struct hyperrom_header *h = (const void *)(uintptr_t)vmi.rom_address;
-        if (h->virtual_top)
-            return (h->virtual_top >> PAGE_SHIFT) - 1;
-    }
+    if (vmi.mode == VMI_MODE_VMI && vmi.virtual_top)
+        return (vmi.virtual_top >> PAGE_SHIFT) - 1;
     return DESC_MAX_LIMIT;
 }
 

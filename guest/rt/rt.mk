@@ -1,16 +1,16 @@
 # guest/rt/: the guest runtime (multiboot entry, console, printf, reports,
 # traps and the try mechanism, descriptor tables) as librt.a plus the entry
 # object, and $(call rt_kernel,...) to build a kernel from one C file.
-# Needs the shim's library from guest/guest.mk ($(BUILD)/guest/libvmi.a).
+# Needs the shim from guest/guest.mk ($(LIBVMI), $(GUEST_CFLAGS)): include
+# that first, and this before any fragment that calls rt_kernel.
 
 RT_DIR     := $(BUILD)/guest/rt
 RT_LD      := guest/rt/kernel.ld
 RT_ENTRY   := $(RT_DIR)/entry.o
 RT_LIB     := $(RT_DIR)/librt.a
-RT_VMI_LIB ?= $(BUILD)/guest/libvmi.a
 # -MMD: header dependencies; no loop distribution, or GCC turns the loops
 # in string.c into calls to themselves.
-RT_CFLAGS  := $(CFLAGS32) -Iguest -Iguest/rt -MMD -MP \
+RT_CFLAGS  := $(CFLAGS32) $(GUEST_CFLAGS) -Iguest/rt -MMD -MP \
               -fno-tree-loop-distribute-patterns
 RT_LDFLAGS := -T $(RT_LD) --no-warn-rwx-segments
 RT_OBJS    := $(patsubst guest/rt/%.c,$(RT_DIR)/%.o,$(wildcard guest/rt/*.c))
@@ -43,10 +43,10 @@ $(1:.elf=.o): $(2) | $(DEPS_STAMP)
 
 -include $(1:.elf=.d)
 
-$(1): $(1:.elf=.o) $(RT_ENTRY) $(RT_LIB) $(RT_VMI_LIB) $(RT_LD)
+$(1): $(1:.elf=.o) $(RT_ENTRY) $(RT_LIB) $(LIBVMI) $(RT_LD) guest/vmi_sites.ld
 	$$(call say,LD,$$@)
 	$$(Q)$$(LD32) $$(RT_LDFLAGS) -o $$@ $(RT_ENTRY) $(1:.elf=.o) \
-	    --start-group $(RT_LIB) $(RT_VMI_LIB) --end-group
+	    --start-group $(RT_LIB) $(LIBVMI) --end-group
 	$$(Q)objdump -S $$@ > $(1:.elf=.lst)
 	$$(Q)nm -n $$@ > $(1:.elf=.sym)
 

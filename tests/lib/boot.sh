@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# boot.sh - boot one guest kernel in one mode and judge the run.
+#
+# Usage: tests/lib/boot.sh MODE KERNEL [QEMU ARGS...]
+#   native      QEMU + SeaBIOS, no VMI ROM: the guest must run native.
+#   native-rom  the same plus -option-rom $BUILD/rom/vmi.rom: SeaBIOS runs
+#               the ROM's init, the guest finds it, VMI_Init fails (no
+#               hypervisor) and the guest carries on native.
+#   hv, hv-novmi  (the hypervisor; not written yet)
+# The guest's command line is "mode=MODE" followed by whatever -append in
+# ARGS says, so a guest always knows how it was booted.
+#
+# Prints the guest's serial output (its PASS/FAIL lines), then this
+# script's own checks.  Exits 0 only when QEMU's status says the guest
+# wrote 0 to the exit port (status 1) and the guest printed its SUMMARY
+# line; otherwise prints a "FAIL: ..." line saying what went wrong.
+# Logs beside each other in $BUILD/tests/boot/NAME-MODE.{serial,fwlog};
+# BOOT_DEBUG=1 adds QEMU's interrupt and reset log (.qemu.log) there.
+set -u
+. "$(dirname "$0")/qemu.sh"
+BUILD=${BUILD:-build}
+ROM=${ROM:-$BUILD/rom/vmi.rom}
+
+if [ $# -lt 2 ]; then
+    echo "usage: $0 MODE KERNEL [QEMU ARGS...]" >&2
+    exit 2
+fi
+mode=$1 kernel=$2
+shift 2
+
+# Take -append out of the arguments: it joins "mode=MODE" in one -append.
+extra=
+qemu_args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        -append) extra="$extra ${2:-}"; shift 2 || shift ;;
+        *) qemu_args+=("$1"); shift ;;
+    esac
+done
+append="mode=$mode$extra"
+
+# Logs are named after the kernel, the mode and any extra command line.
+name=$(basename "$kernel" .elf)
+tag=$(echo $extra | tr -c 'A-Za-z0-9=.\n' '_' | tr -d '\n')
+work=$BUILD/tests/boot
+mkdir -p "$work"
+base=$work/$name-$mode${tag:+-$tag}
+serial=$base.serial fwlog=$base.fwlog
+rm -f "$serial" "$fwlog" "$base.qemu.log"
+
+fail() { echo "FAIL: $name ($mode): $*"; }
+
+# What each mode adds to the QEMU command line.
+case "$mode" in
+    native)
+        mode_args=(-kernel "$kernel" -append "$append") ;;
+    native-rom)
+        mode_args=(-kernel "$kernel" -append "$append" -option-rom "$ROM") ;;
+    hv|hv-novmi)
+        fail "mode $mode needs the hypervisor, which is not written yet"
+        exit 1 ;;
+    *)
+        fail "unknown mode '$mode' (native, native-rom, hv, hv-novmi)"
+        exit 1 ;;
+esac
+[ -f "$kernel" ] || { fail "$kernel is missing: run make"; exit 1; }
+if [ "$mode" = native-rom ] && [ ! -f "$ROM" ]; then
+    fail "$ROM is missing: run make"
+    exit 1
+fi
+[ "${BOOT_DEBUG:-0}" = 1 ] && qemu_args+=(-d int,cpu_reset -D "$base.qemu.log")
+
+qemu_boot "$fwlog" "${mode_args[@]}" "${qemu_args[@]}" < /dev/null 2> "$base.stderr" \
+    | tr -d '\r' | tee "$serial"
+status=${PIPESTATUS[0]}
+
+# Explain QEMU's exit status: sets meaning, and ok=1 only for a clean exit.
+judge_status() {
+    ok=0
+    case "$status" in
+        1) ok=1 meaning="the guest wrote 0 to the exit port" ;;
+        3) meaning="the guest wrote 1 to the exit port: checks failed"
+           grep -q '^FAIL: ' "$serial" || fail "guest exited with failures but printed no FAIL line" ;;
+        124) meaning="killed by our timeout"
+             fail "guest hung: no exit within ${QEMU_TIMEOUT}s (serial log: $serial)" ;;
+        0) meaning="QEMU stopped by itself"
+           fail "QEMU stopped without the exit port: a triple fault or reset (rerun with BOOT_DEBUG=1)" ;;
+        225) meaning="the hypervisor terminated the guest"
+             fail "the hypervisor terminated the guest (exit value 0x70)" ;;
+        227) meaning="the hypervisor panicked"
+             fail "the hypervisor panicked (exit value 0x71)" ;;
+        *) if [ $((status & 1)) = 1 ] && [ "$status" -lt 256 ]; then
+               meaning="the guest wrote $(((status - 1) / 2)) to the exit port"
+               fail "$meaning"
+           else
+               meaning="QEMU failed"
+               fail "QEMU failed with status $status: $(head -c 300 "$base.stderr")"
+           fi ;;
+    esac
+}
+
+# A guest that exited must have printed its summary, consistent with the status.
+judge_summary() {
+    local summary
+    summary=$(grep '^SUMMARY: ' "$serial" | tail -n 1)
+    if [ -z "$summary" ]; then
+        fail "guest printed no SUMMARY line"
+        ok=0
+    elif [ "$ok" = 1 ] && ! [[ "$summary" =~ ^SUMMARY:\ [0-9]+\ passed,\ 0\ failed$ ]]; then
+        fail "guest exited 0 but its summary says: $summary"
+        ok=0
+    fi
+}
+
+# native-rom: every ROM address the guest reports must be one SeaBIOS ran
+# an option ROM at ("Running option rom at SEG:0003", address SEG * 16).
+judge_rom_address() {
+    local addr seg found ran
+    ran=$(sed -n 's/.*Running option rom at \([0-9a-fA-F]*\):0003.*/\1/p' "$fwlog")
+    found=$(sed -n 's/^ROM-ADDRESS: \(0x[0-9a-fA-F]*\).*/\1/p' "$serial")
+    if [ -z "$found" ]; then
+        [[ " $append " == *" novmi "* ]] && return
+        fail "guest reported no ROM-ADDRESS, but SeaBIOS ran option ROMs at: $(echo $ran)"
+        ok=0
+        return
+    fi
+    for addr in $found; do
+        for seg in $ran; do
+            [ $((0x$seg * 16)) = $((addr)) ] && continue 2
+        done
+        fail "guest found a ROM at $addr, where SeaBIOS ran none (it ran: $(echo $ran))"
+        ok=0
+        return
+    done
+    echo "PASS: $name ($mode): the ROM the guest found ($(echo $found)) is one SeaBIOS ran"
+}
+
+judge_status
+case "$status" in 1|3) judge_summary ;; esac
+[ "$mode" = native-rom ] && judge_rom_address
+echo "boot.sh: $name ($mode): QEMU exit status $status: $meaning"
+[ "$ok" = 1 ]
