@@ -5,6 +5,7 @@
  *
  *   make run-native       QEMU + SeaBIOS, no ROM: native, "no ROM"
  *   make run-native-rom   plus the VMI ROM: found, VMI_Init fails, native
+ *   make run-hv           on the hypervisor: VMI mode, sites patched
  *
  * Runs at whatever level it was booted at (ring 0 native, ring 1 on the
  * hypervisor); every privileged operation goes through the shim.

@@ -131,13 +131,14 @@ static void idt_init(void)
     vmi_set_idt(&d);
 }
 
-/* Bring up every table; vmi_setup() must have run. */
+/* Bring up every table; vmi_setup() must have run.  The IDT comes right
+ * after the GDT so that a fault in the steps after it is reported. */
 void desc_init(void)
 {
     rt_seg.cpl = read_cs() & SEL_RPL_MASK;
     gdt_init();
+    idt_init();
     vmi_set_tr(rt_seg.tss);
     vmi_update_kernel_stack(rt_seg.kernel_ds, (uint32_t)rt_trap_stack_top);
     vmi_set_ldt(0);            /* no LDT until a test makes one */
-    idt_init();
 }

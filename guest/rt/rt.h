@@ -56,7 +56,7 @@ void rt_exit(uint32_t code) RT_NORETURN;
 /* ---- trap.c: exceptions, the try mechanism, IRQs ---- */
 #define RT_NO_FAULT (-1)       /* try_call's result when nothing faulted */
 
-/* What the last fault caught by try_call looked like. */
+/* What the last fault caught by try_call or TRY_ASM looked like. */
 struct rt_fault {
     int      vector;           /* T_* or RT_NO_FAULT                     */
     uint32_t error;            /* the CPU's error code, 0 if none        */

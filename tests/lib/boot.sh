@@ -6,7 +6,12 @@
 #   native-rom  the same plus -option-rom $BUILD/rom/vmi.rom: SeaBIOS runs
 #               the ROM's init, the guest finds it, VMI_Init fails (no
 #               hypervisor) and the guest carries on native.
-#   hv, hv-novmi  (the hypervisor; not written yet)
+#   hv          on the hypervisor ($BUILD/hypervisor/hypervisor.elf), the
+#               guest and the ROM as multiboot modules: the guest in ring 1
+#               uses the ROM's entry points (VMI mode).
+#   hv-novmi    the same with "novmi" on the guest's command line: the
+#               guest runs its native code in ring 1 and the hypervisor
+#               traps and emulates.
 # The guest's command line is "mode=MODE" followed by whatever -append in
 # ARGS says, so a guest always knows how it was booted.
 #
@@ -20,6 +25,7 @@ set -u
 . "$(dirname "$0")/qemu.sh"
 BUILD=${BUILD:-build}
 ROM=${ROM:-$BUILD/rom/vmi.rom}
+HV=${HV:-$BUILD/hypervisor/hypervisor.elf}
 
 if [ $# -lt 2 ]; then
     echo "usage: $0 MODE KERNEL [QEMU ARGS...]" >&2
@@ -50,24 +56,31 @@ rm -f "$serial" "$fwlog" "$base.qemu.log"
 
 fail() { echo "FAIL: $name ($mode): $*"; }
 
-# What each mode adds to the QEMU command line.
+# What each mode adds to the QEMU command line, and the files it needs.
+# Multiboot module strings are "file args", comma-separated: the guest's
+# command line must not contain a comma.
 case "$mode" in
     native)
+        needs=("$kernel")
         mode_args=(-kernel "$kernel" -append "$append") ;;
     native-rom)
+        needs=("$kernel" "$ROM")
         mode_args=(-kernel "$kernel" -append "$append" -option-rom "$ROM") ;;
     hv|hv-novmi)
-        fail "mode $mode needs the hypervisor, which is not written yet"
-        exit 1 ;;
+        [ "$mode" = hv-novmi ] && append="$append novmi"
+        needs=("$kernel" "$ROM" "$HV")
+        mode_args=(-kernel "$HV" -initrd "$kernel $append,$ROM") ;;
     *)
         fail "unknown mode '$mode' (native, native-rom, hv, hv-novmi)"
         exit 1 ;;
 esac
-[ -f "$kernel" ] || { fail "$kernel is missing: run make"; exit 1; }
-if [ "$mode" = native-rom ] && [ ! -f "$ROM" ]; then
-    fail "$ROM is missing: run make"
+if [[ "$append" == *,* ]]; then
+    fail "the guest command line may not contain a comma: $append"
     exit 1
 fi
+for f in "${needs[@]}"; do
+    [ -f "$f" ] || { fail "$f is missing: run make"; exit 1; }
+done
 [ "${BOOT_DEBUG:-0}" = 1 ] && qemu_args+=(-d int,cpu_reset -D "$base.qemu.log")
 
 qemu_boot "$fwlog" "${mode_args[@]}" "${qemu_args[@]}" < /dev/null 2> "$base.stderr" \
@@ -112,31 +125,47 @@ judge_summary() {
     fi
 }
 
-# native-rom: every ROM address the guest reports must be one SeaBIOS ran
-# an option ROM at ("Running option rom at SEG:0003", address SEG * 16).
+# The ROM addresses the guest reports ("ROM-ADDRESS: 0x...") must be ones
+# the firmware or hypervisor put a ROM at.  $1: where those are, one hex
+# address per line; $2: who put them there.
 judge_rom_address() {
-    local addr seg found ran
-    ran=$(sed -n 's/.*Running option rom at \([0-9a-fA-F]*\):0003.*/\1/p' "$fwlog")
+    local placed=$1 who=$2 addr p found
     found=$(sed -n 's/^ROM-ADDRESS: \(0x[0-9a-fA-F]*\).*/\1/p' "$serial")
     if [ -z "$found" ]; then
         [[ " $append " == *" novmi "* ]] && return
-        fail "guest reported no ROM-ADDRESS, but SeaBIOS ran option ROMs at: $(echo $ran)"
+        fail "guest reported no ROM-ADDRESS, but $who placed ROMs at: $(echo $placed)"
         ok=0
         return
     fi
     for addr in $found; do
-        for seg in $ran; do
-            [ $((0x$seg * 16)) = $((addr)) ] && continue 2
+        for p in $placed; do
+            [ $((p)) = $((addr)) ] && continue 2
         done
-        fail "guest found a ROM at $addr, where SeaBIOS ran none (it ran: $(echo $ran))"
+        fail "guest found a ROM at $addr, where $who put none (it did at: $(echo $placed))"
         ok=0
         return
     done
-    echo "PASS: $name ($mode): the ROM the guest found ($(echo $found)) is one SeaBIOS ran"
+    echo "PASS: $name ($mode): the ROM the guest found ($(echo $found)) is one $who placed"
+}
+
+# SeaBIOS logs "Running option rom at SEG:0003" for a ROM at SEG * 16.
+seabios_roms() {
+    local seg
+    for seg in $(sed -n 's/.*Running option rom at \([0-9a-fA-F]*\):0003.*/\1/p' "$fwlog"); do
+        printf '0x%x\n' $((0x$seg * 16))
+    done
+}
+
+# The hypervisor logs "hv: ROM FILE at 0xADDR ..." for each ROM it places.
+hypervisor_roms() {
+    sed -n 's/^hv: ROM .* at \(0x[0-9a-fA-F]*\) .*/\1/p' "$serial"
 }
 
 judge_status
 case "$status" in 1|3) judge_summary ;; esac
-[ "$mode" = native-rom ] && judge_rom_address
+case "$mode" in
+    native-rom) judge_rom_address "$(seabios_roms)" SeaBIOS ;;
+    hv) judge_rom_address "$(hypervisor_roms)" "the hypervisor" ;;
+esac
 echo "boot.sh: $name ($mode): QEMU exit status $status: $meaning"
 [ "$ok" = 1 ]
