@@ -267,7 +267,10 @@ static int cmd_build(const char *in, const char *out)
 
     if (rc == EXIT_USAGE || build_refuses(in, &f, rc)) {
         free(f.data);
-        return rc == EXIT_USAGE ? EXIT_USAGE : EXIT_PROBLEM;
+        if (rc == EXIT_USAGE)
+            return EXIT_USAGE;
+        remove(out);    /* a refused build leaves no OUT, not even an old one */
+        return EXIT_PROBLEM;
     }
     /* at least one byte of padding: the last byte is the checksum byte */
     size = (f.len + 1 + HR_ROM_UNIT - 1) / HR_ROM_UNIT * HR_ROM_UNIT;
@@ -280,7 +283,9 @@ static int cmd_build(const char *in, const char *out)
     free(f.data);
     patch_image(rom, size);
     if (full_check(in, rom, size, NULL) != 0) {
+        /* remove a previous OUT too: nothing may use a stale ROM */
         complain("%s: not writing %s: the built ROM fails its check", in, out);
+        remove(out);
         free(rom);
         return EXIT_PROBLEM;
     }

@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# cli.sh - tests of the romsum command line: exit codes, messages, build,
+# check, info and scan on good, damaged, empty, truncated, garbage and
+# oversized files.
+#
+# Usage: tests/romsum/cli.sh ROM ROMSUM
+#   ROM     the built ROM ($(BUILD)/rom/vmi.rom)
+#   ROMSUM  the romsum binary ($(BUILD)/tools/romsum/romsum)
+# Prints "PASS: what" or "FAIL: what: why" per check; exits 1 on any FAIL.
+set -u
+rom=${1:?usage: cli.sh ROM ROMSUM}
+romsum=${2:?usage: cli.sh ROM ROMSUM}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+max=98304            # HR_ROM_MAX_SIZE: the option-ROM area C8000h-DFFFFh
+size=$(stat -c %s "$rom")
+
+# pass WHAT / fail WHAT WHY: one protocol line each.
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $2"; failures=$((failures + 1)); }
+
+# run ARGS...: run romsum, keeping status in $rc, output in $tmp/out, $tmp/err.
+run() {
+    "$romsum" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+}
+
+# expect WHAT STATUS [STREAM REGEX]...: after run, the status is STATUS and
+# each STREAM (out or err) matches its extended REGEX.
+expect() {
+    local what=$1 want=$2 stream regex
+    shift 2
+    if [ "$rc" != "$want" ]; then
+        fail "$what" "exit status $rc, expected $want; stderr: $(head -c 300 "$tmp/err")"
+        return
+    fi
+    while [ $# -ge 2 ]; do
+        stream=$1 regex=$2
+        shift 2
+        if ! grep -Eq -- "$regex" "$tmp/$stream"; then
+            fail "$what" "std$stream does not match /$regex/: $(head -c 300 "$tmp/$stream")"
+            return
+        fi
+    done
+    pass "$what"
+}
+
+# poke FILE OFFSET HEXBYTES: overwrite bytes in place ("34 12").
+poke() {
+    local b
+    for b in $3; do printf "\\x$b"; done |
+        dd of="$1" bs=1 seek=$(($2)) conv=notrunc status=none
+}
+
+# u16 FILE OFFSET: the little-endian 16-bit value there, in decimal.
+u16() { od -An -tu2 -j "$2" -N2 "$1" | tr -d ' '; }
+
+# ---------------------------------------------------------------------
+# Usage
+# ---------------------------------------------------------------------
+run;                      expect "no arguments: usage on stderr, status 2" 2 err '^usage: romsum'
+run --help;               expect "--help: usage on stdout, status 0" 0 out '^usage: romsum build'
+run -h;                   expect "-h: usage, status 0" 0 out 'romsum scan IMAGE'
+run frobnicate;           expect "unknown command: status 2" 2 err 'unknown command'
+run check;                expect "check without ROM: status 2" 2 err 'check needs one ROM'
+run check "$rom" "$rom";  expect "check with two ROMs: status 2" 2 err 'usage:'
+run build "$rom";         expect "build without OUT: status 2" 2 err 'build needs IN and OUT'
+run scan;                 expect "scan without IMAGE: status 2" 2 err 'missing IMAGE'
+
+# ---------------------------------------------------------------------
+# check
+# ---------------------------------------------------------------------
+run check "$rom"; expect "check: the built ROM is OK" 0 out "^$rom: OK\$"
+[ -s "$tmp/err" ] && fail "check: the built ROM prints nothing on stderr" "$(cat "$tmp/err")" \
+                  || pass "check: the built ROM prints nothing on stderr"
+run check "$tmp/nope.rom"; expect "check: missing file: status 2" 2 err "nope.rom: No such file"
+run check "$tmp";          expect "check: a directory: status 2" 2 err '^romsum: '
+: > "$tmp/empty"
+run check "$tmp/empty"; expect "check: empty file: status 1" 1 \
+    err "empty: header @0x0000: fewer bytes than the ROM header: expected 0x80, found 0x0"
+head -c 1000 "$rom" > "$tmp/trunc.rom"
+run check "$tmp/trunc.rom"; expect "check: truncated ROM: romLength error" 1 \
+    err "trunc.rom: romLength @0x0002: romLength \\* 512 runs past"
+yes garbage | head -c 4096 > "$tmp/garbage"
+run check "$tmp/garbage"; expect "check: garbage: romSignature error" 1 err 'garbage: romSignature @0x0000'
+head -c 2097152 /dev/zero > "$tmp/huge"
+run check "$tmp/huge"; expect "check: 2 MiB file: refused, status 1" 1 err 'huge: larger than 1048576 bytes'
+{ cat "$rom"; head -c 204800 /dev/zero; } > "$tmp/over.rom"
+run check "$tmp/over.rom"; expect "check: ROM plus 200 KiB: status 1" 1 \
+    err "more than the $max-byte option-ROM area" err 'romLength @0x0002: romLength \* 512 differs from the file size'
+cp "$rom" "$tmp/flip.rom"
+poke "$tmp/flip.rom" 0x100 "$(printf %02x $(( ($(od -An -tu1 -j256 -N1 "$rom") + 1) & 255 )))"
+run check "$tmp/flip.rom"; expect "check: one byte flipped: the checksum line, exactly" 1 \
+    err "^romsum: $tmp/flip.rom: checksum @0x$(printf %04x $((size - 1))): 8-bit sum of the ROM is not zero: expected 0x0, found 0x1\$" \
+    err "flip.rom: 1 error\$"
+
+# ---------------------------------------------------------------------
+# build
+# ---------------------------------------------------------------------
+pcir=$(u16 "$rom" 24)                       # header: pciHeaderOffset @24
+head -c $((size - 1)) "$rom" > "$tmp/raw"   # the ROM without its checksum byte
+run build "$tmp/raw" "$tmp/out.rom"
+if [ "$rc" = 0 ] && cmp -s "$tmp/out.rom" "$rom"; then
+    pass "build: rebuilding the ROM reproduces it byte for byte"
+else
+    fail "build: rebuilding the ROM reproduces it byte for byte" "status $rc; $(cat "$tmp/err")"
+fi
+: > "$tmp/raw0"
+run build "$tmp/raw0" "$tmp/out0.rom"
+expect "build: empty input refused, status 1" 1 err 'too short to hold the 128-byte ROM header'
+cp "$tmp/raw" "$tmp/raw-vendor"
+poke "$tmp/raw-vendor" $((pcir + 4)) "34 12"  # PCIR.vendor_id
+run build "$tmp/raw-vendor" "$tmp/vendor.rom"
+expect "build: a foreign vendor builds, with a warning" 0 \
+    err "warning: PCIR.vendor_id @0x$(printf %04x $((pcir + 4))): not the vendor Linux expects: expected 0x15ad, found 0x1234\$"
+run check "$tmp/vendor.rom"
+expect "check: a foreign vendor is OK with one warning" 0 out "vendor.rom: OK \\(1 warning\\)\$" \
+    err "^romsum: $tmp/vendor.rom: warning: PCIR.vendor_id @0x"
+{ cat "$tmp/raw"; head -c $((max - size)) /dev/zero; } > "$tmp/raw-max"
+run build "$tmp/raw-max" "$tmp/max.rom"
+if [ "$rc" = 0 ] && [ "$(stat -c %s "$tmp/max.rom")" = "$max" ] &&
+   "$romsum" check "$tmp/max.rom" >/dev/null 2>&1; then
+    pass "build: $((max - 1)) bytes make a $max-byte ROM that checks OK"
+else
+    fail "build: $((max - 1)) bytes make a $max-byte ROM that checks OK" "status $rc; $(cat "$tmp/err")"
+fi
+{ cat "$tmp/raw-max"; printf '\0'; } > "$tmp/raw-over"
+echo old > "$tmp/over.rom"
+run build "$tmp/raw-over" "$tmp/over.rom"
+expect "build: $max bytes refused as too large, status 1" 1 \
+    err "raw-over: $max bytes: too large; the image and its checksum byte must fit the $max-byte option-ROM area"
+[ -e "$tmp/over.rom" ] || [ -e "$tmp/over.rom.tmp" ] &&
+    fail "build: a refused build leaves no OUT behind" "$(ls "$tmp")" ||
+    pass "build: a refused build leaves no OUT behind"
+run build "$tmp/huge" "$tmp/huge.rom"
+expect "build: a 2 MiB input refused, status 1" 1 err 'too large'
+echo old > "$tmp/garbage.rom"
+run build "$tmp/garbage" "$tmp/garbage.rom"
+expect "build: garbage fails its check, status 1" 1 err 'romSignature @0x0000' \
+    err 'not writing .*garbage.rom: the built ROM fails its check'
+[ -e "$tmp/garbage.rom" ] || [ -e "$tmp/garbage.rom.tmp" ] &&
+    fail "build: a failed check leaves no OUT (not even an old one)" "$(ls "$tmp")" ||
+    pass "build: a failed check leaves no OUT (not even an old one)"
+run build "$tmp/nope" "$tmp/x.rom"; expect "build: missing input, status 2" 2 err 'nope: No such file'
+run build "$tmp/raw" "$tmp/no/such/dir/x.rom"
+expect "build: unwritable output, status 2" 2 err 'x.rom.tmp: No such file'
+
+# ---------------------------------------------------------------------
+# info
+# ---------------------------------------------------------------------
+run info "$rom"
+expect "info: the built ROM, every part shown" 0 \
+    out 'romLength +[0-9]+ \([0-9]+ bytes\)' out 'API version +3\.0' \
+    out 'license_offset +0x[0-9a-f]+ "GPL v2"' out 'vendor 0x15ad +device 0x0801' \
+    out 'manufacturer @0x[0-9a-f]+ "HyperROM project"' out 'product +@0x[0-9a-f]+ "' \
+    out '@0x0080 VMI_Init +jmp rel(8|32) -> 0x' out '@0x0088 VMI_GetRelocationInfo +jmp' \
+    out '^ +3 SetGDT +0x[0-9a-f]{4} CALL_REL +symbol agrees' \
+    out '^ +33 IRET +0x[0-9a-f]{4} JUMP_REL' out '^ +73 SetLazyMode ' out '^check: OK$'
+n=$(grep -c 'symbol agrees' "$tmp/out")
+[ "$n" = 74 ] && pass "info: all 74 entry points have agreeing symbols" ||
+    fail "info: all 74 entry points have agreeing symbols" "$n agree"
+run info "$tmp/garbage"; expect "info: garbage: no crash, status 1" 1 out '^check: [0-9]+ errors'
+run info "$tmp/empty";   expect "info: empty file: status 1" 1 err 'header @0x0000'
+run info "$tmp/trunc.rom"; expect "info: truncated ROM: status 1" 1 out 'romLength'
+run info "$tmp/huge";    expect "info: 2 MiB file: status 1" 1 err 'larger than'
+
+# ---------------------------------------------------------------------
+# scan
+# ---------------------------------------------------------------------
+# image FILE OFFSET ROM...: a 128 KiB dump of C0000h-DFFFFh (zeros) with
+# each ROM copied to its OFFSET from C0000h (pairs: OFFSET ROM).
+image() {
+    local out=$1
+    shift
+    head -c 131072 /dev/zero > "$out"
+    while [ $# -ge 2 ]; do
+        dd if="$2" of="$out" bs=1 seek=$(($1)) conv=notrunc status=none
+        shift 2
+    done
+}
+# A 3.1 copy of the ROM: minor version @12, rebuilt to fix the checksum.
+cp "$tmp/raw" "$tmp/raw31"; poke "$tmp/raw31" 12 01
+"$romsum" build "$tmp/raw31" "$tmp/rom31" 2>/dev/null || fail "build the 3.1 ROM" "status $?"
+
+image "$tmp/one.img" 0x8000 "$rom"
+run scan "$tmp/one.img"
+expect "scan: ROM at C8000h found and picked" 0 \
+    out '^  0xc8000 +[0-9]+ bytes  API 3\.0  valid$' \
+    out '^a guest needing API 3\.0 picks the ROM at 0xc8000 \(API 3\.0\)$'
+run scan "$tmp/one.img" --need 3.1
+expect "scan --need 3.1: a 3.0 ROM does not fit, status 1" 1 \
+    out 'needing API 3\.1 finds no usable ROM and stays native'
+run scan --need 2.0 "$tmp/one.img"
+expect "scan --need 2.0 (option first): no fit, status 1" 1 out 'API 2\.0 finds no usable ROM'
+image "$tmp/two.img" 0x8000 "$rom" 0xC000 "$tmp/rom31"
+run scan "$tmp/two.img"
+expect "scan: 3.0 and 3.1 ROMs: the guest picks 3.1" 0 \
+    out '0xcc000 .* API 3\.1  valid' out 'picks the ROM at 0xcc000 \(API 3\.1\)'
+image "$tmp/c0.img" 0 "$rom"
+run scan "$tmp/c0.img"
+expect "scan: a ROM at C0000h is below the default scan" 1 out 'no option ROMs \(55 AA\) found'
+run scan "$tmp/c0.img" --legacy
+expect "scan --legacy: the ROM at C0000h is picked" 0 out 'scanning 0xc0000-0xdffff' \
+    out 'picks the ROM at 0xc0000'
+run scan "$rom" --base 0xC8000
+expect "scan --base 0xC8000: a dump starting with the ROM" 0 \
+    out 'image 0xc8000-0xc91ff' out 'picks the ROM at 0xc8000'
+image "$tmp/bad.img" 0x8000 "$tmp/flip.rom" 0x10000 "$rom"
+run scan "$tmp/bad.img"
+expect "scan: bad checksum reported, the good ROM picked" 0 \
+    out '0xc8000 .*INVALID: checksum @0x[0-9a-f]+: 8-bit sum' out 'picks the ROM at 0xd0000'
+image "$tmp/end.img" 0x1F000 "$rom"
+truncate -s 131072 "$tmp/end.img"   # the ROM ran past the dump
+run scan "$tmp/end.img"
+expect "scan: a ROM running past DFFFFh is INVALID" 1 \
+    out '0xdf000 .*INVALID: romLength @0x0002: ROM ends past the last byte of the option-ROM area: expected 0xdffff'
+run scan "$tmp/one.img" --base xyz; expect "scan: bad --base, status 2" 2 err '--base needs an address'
+run scan "$tmp/one.img" --base;     expect "scan: --base without value, status 2" 2 err 'unknown or incomplete option'
+run scan "$tmp/one.img" --need 3;   expect "scan: --need 3, status 2" 2 err '--need needs a version'
+run scan "$tmp/one.img" --need 3.x; expect "scan: --need 3.x, status 2" 2 err '--need needs a version'
+run scan "$tmp/one.img" --need 256.0; expect "scan: --need 256.0, status 2" 2 err '--need needs a version'
+run scan "$tmp/one.img" --frob;     expect "scan: unknown option, status 2" 2 err 'unknown or incomplete option'
+run scan "$tmp/one.img" "$tmp/one.img"; expect "scan: two images, status 2" 2 err 'more than one IMAGE'
+run scan "$tmp/nope.img";           expect "scan: missing image, status 2" 2 err 'nope.img: No such file'
+run scan "$tmp/empty";              expect "scan: empty image, status 1" 1 out 'no option ROMs'
+# 55 AA at every 2 KiB step, then garbage: 64 invalid candidates, no crash
+for i in $(seq 64); do printf '\x55\xaa\x03'; head -c 2045 /dev/zero | tr '\0' 'g'; done > "$tmp/junk.img"
+run scan "$tmp/junk.img" --legacy
+n=$(grep -c 'INVALID' "$tmp/out")
+[ "$rc" = 1 ] && [ "$n" = 64 ] && pass "scan: 55 AA garbage at all 64 steps: 64 INVALID, status 1" ||
+    fail "scan: 55 AA garbage at all 64 steps: 64 INVALID, status 1" "status $rc, $n INVALID"
+
+[ "$failures" = 0 ]
