@@ -1,7 +1,11 @@
 # tests/shim/: host unit tests of the guest shim's portable parts, built
-# from the very files libvmi.a is built from.  Rows for tests/host.cfg:
+# from the very files libvmi.a is built from, and a guest test kernel for
+# the calls tests/guest/ops.c leaves out.  Rows for tests/host.cfg:
 #   shim-detect   $BUILD/tests/shim/detect-test $BUILD/rom/vmi.rom
 #   shim-patch    $BUILD/tests/shim/patch-test
+# and for tests/guest.cfg:
+#   shim-calls    tests/shim/calls.elf   native,native-rom
+# Include after guest/rt/rt.mk (the kernel is built with rt_kernel).
 
 SHIM_TEST_DIR    := $(BUILD)/tests/shim
 SHIM_TESTS       := $(SHIM_TEST_DIR)/detect-test $(SHIM_TEST_DIR)/patch-test
@@ -20,5 +24,8 @@ $(SHIM_TEST_DIR)/patch-test: tests/shim/patch-test.c guest/vmi_patch.c \
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(SHIM_TEST_CFLAGS) -o $@ $(filter %.c,$^)
+
+SHIM_KERNELS := $(SHIM_TEST_DIR)/calls.elf
+$(eval $(call rt_kernel,$(SHIM_TEST_DIR)/calls.elf,tests/shim/calls.c))
 
 ALL_TARGETS += $(SHIM_TESTS)
