@@ -161,11 +161,14 @@ hypervisor_roms() {
     sed -n 's/^hv: ROM .* at \(0x[0-9a-fA-F]*\) .*/\1/p' "$serial"
 }
 
+# Only a guest that reached its exit is judged on what it printed.
 judge_status
-case "$status" in 1|3) judge_summary ;; esac
-case "$mode" in
-    native-rom) judge_rom_address "$(seabios_roms)" SeaBIOS ;;
-    hv) judge_rom_address "$(hypervisor_roms)" "the hypervisor" ;;
-esac
+if [ "$status" = 1 ] || [ "$status" = 3 ]; then
+    judge_summary
+    case "$mode" in
+        native-rom) judge_rom_address "$(seabios_roms)" SeaBIOS ;;
+        hv) judge_rom_address "$(hypervisor_roms)" "the hypervisor" ;;
+    esac
+fi
 echo "boot.sh: $name ($mode): QEMU exit status $status: $meaning"
 [ "$ok" = 1 ]
