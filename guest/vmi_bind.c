@@ -33,6 +33,7 @@ struct bind_counts {
     uint32_t rom, native, nop;
 };
 
+/* Every entry its native stub, every type NONE (contract: vmi_impl.h). */
 void vmi_bind_native(struct vmi_state *st)
 {
     uint32_t i;
@@ -49,6 +50,7 @@ static uintptr_t rom_code(const struct vmi_rom *rom, uint32_t offset)
     return (uintptr_t)(rom->base + offset);
 }
 
+/* Call VMI_Init through its jump point; HR_INIT_OK when taken. */
 int vmi_rom_init(const struct vmi_rom *rom)
 {
     return ((vmi_init_fn)rom_code(rom, HR_VMI_INIT_OFFSET))();
@@ -91,6 +93,7 @@ static uint8_t bind_call(struct vmi_state *st, const struct vmi_rom *rom,
     }
 }
 
+/* Bind all calls from GetRelocationInfo; log oddities and a summary. */
 void vmi_bind(struct vmi_state *st, const struct vmi_rom *rom, vmi_log_fn log)
 {
     vmi_get_reloc_fn get_reloc = (vmi_get_reloc_fn)rom_code(rom, HR_GET_RELOC_OFFSET);

@@ -34,6 +34,7 @@ static int is_blank(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* 1 if word is a whole blank-separated word of cmdline (NULL: 0). */
 int vmi_cmdline_has(const char *cmdline, const char *word)
 {
     const char *p, *w;
@@ -156,6 +157,7 @@ static void choose(const volatile uint8_t *base, const struct romcheck_found *f,
         romcheck_rom(p, f->size, ROMCHECK_GUEST, log_warning, &w);
 }
 
+/* Scan, pick the best compatible ROM, log the rest; 1 and *rom if found. */
 int vmi_detect(const volatile uint8_t *area, vmi_log_fn log, struct vmi_rom *rom)
 {
     /* romcheck reads plain bytes; the area is memory whose contents do

@@ -53,6 +53,7 @@ static void put_rel32(uint8_t *code, uint32_t address, uint32_t length,
     code[0] = (uint8_t)opcode;
 }
 
+/* Rewrite one site for its relocation type; 1 if its bytes changed. */
 int vmi_patch_site(uint8_t *code, uint32_t address, uint32_t length,
                    uint8_t type, uint32_t target)
 {
@@ -72,6 +73,7 @@ int vmi_patch_site(uint8_t *code, uint32_t address, uint32_t length,
     }
 }
 
+/* Rewrite every usable site in [begin, end); return how many changed. */
 uint32_t vmi_patch_sites(const struct vmi_state *st, const struct vmi_site *begin,
                          const struct vmi_site *end, vmi_log_fn log)
 {

@@ -75,6 +75,7 @@ static enum vmi_mode go_vmi(const struct vmi_rom *rom, vmi_log_fn log)
     return VMI_MODE_VMI;
 }
 
+/* Decide native or VMI once, and make every call and site agree. */
 enum vmi_mode vmi_setup(const volatile uint8_t *rom_area, const char *cmdline,
                         vmi_log_fn log)
 {
