@@ -15,7 +15,8 @@
 #define HDR(field)  ((uint32_t)offsetof(struct hyperrom_header, field))
 #define PCIR(field) ((uint32_t)offsetof(struct hyperrom_pcir, field))
 #define PNP(field)  ((uint32_t)offsetof(struct hyperrom_pnp, field))
-#define EHDR(field) (HR_ELF_BASE + (uint32_t)offsetof(struct hr_elf32_ehdr, field))
+#define EHDR(field) \
+    (HR_ELF_BASE + (uint32_t)offsetof(struct hr_elf32_ehdr, field))
 #define SHDR(field) ((uint32_t)offsetof(struct hr_elf32_shdr, field))
 #define SYM(field)  ((uint32_t)offsetof(struct hr_elf32_sym, field))
 #define RELOC(field) ((uint32_t)offsetof(struct hyperrom_reloc_entry, field))
@@ -35,10 +36,18 @@ _Static_assert((HR_SCAN_STEP & (HR_SCAN_STEP - 1)) == 0, "step is 2^n");
 #define SYM_FIELD_(num, name)  [num] = "symbol " HR_SYMBOL_PREFIX #name,
 #define RELOC_OFF_(num, name)  [num] = "reloc[" #name "].offset",
 #define RELOC_TYPE_(num, name) [num] = "reloc[" #name "].type",
-static const char *const call_names[VMI_CALL_COUNT] = { HR_VMI_CALLS(CALL_NAME_) };
-static const char *const sym_fields[VMI_CALL_COUNT] = { HR_VMI_CALLS(SYM_FIELD_) };
-static const char *const reloc_off_fields[VMI_CALL_COUNT] = { HR_VMI_CALLS(RELOC_OFF_) };
-static const char *const reloc_type_fields[VMI_CALL_COUNT] = { HR_VMI_CALLS(RELOC_TYPE_) };
+static const char *const call_names[VMI_CALL_COUNT] = {
+    HR_VMI_CALLS(CALL_NAME_)
+};
+static const char *const sym_fields[VMI_CALL_COUNT] = {
+    HR_VMI_CALLS(SYM_FIELD_)
+};
+static const char *const reloc_off_fields[VMI_CALL_COUNT] = {
+    HR_VMI_CALLS(RELOC_OFF_)
+};
+static const char *const reloc_type_fields[VMI_CALL_COUNT] = {
+    HR_VMI_CALLS(RELOC_TYPE_)
+};
 
 /* One check in progress: the image, its checked extent and the reporter. */
 struct chk {
@@ -237,7 +246,8 @@ static void check_jump(struct chk *c, uint32_t off, const char *field)
     if (op == OPCODE_JMP_REL32) {
         rel = rd32(c, off + 1);
         /* sign-extend without relying on implementation-defined casts */
-        target = (int64_t)off + 5 + (int64_t)rel - (rel >> 31 ? 0x100000000 : 0);
+        target = (int64_t)off + 5 + (int64_t)rel -
+                 (rel >> 31 ? 0x100000000 : 0);
     } else if (op == OPCODE_JMP_REL8) {
         rel = rd8(c, off + 1);
         target = (int64_t)off + 2 + (int64_t)rel - (rel >> 7 ? 0x100 : 0);
@@ -324,8 +334,9 @@ static void check_guest(struct chk *c, enum romcheck_depth d)
     expect(c, HDR(hyper_signature), 4, "hyperSignature", "not \"cVmi\"",
            HR_VMI_SIGNATURE);
     if (rd8(c, HDR(jump_slots)) < HR_JUMP_SLOTS)
-        err_val(c, HDR(jump_slots), "jump_slots", "fewer than the API's jump points",
-                rd8(c, HDR(jump_slots)), HR_JUMP_SLOTS);
+        err_val(c, HDR(jump_slots), "jump_slots",
+                "fewer than the API's jump points", rd8(c, HDR(jump_slots)),
+                HR_JUMP_SLOTS);
     check_jump(c, HR_VMI_INIT_OFFSET, "jump VMI_Init");
     check_jump(c, HR_GET_RELOC_OFFSET, "jump VMI_GetRelocationInfo");
     check_license(c);
@@ -451,7 +462,8 @@ static int check_ehdr(struct chk *c, uint32_t *table, uint32_t *count)
         err(c, EHDR(e_shnum), "ELF.e_shnum", "no section headers");
         return 0;
     }
-    if (!inside(c->size, (uint64_t)HR_ELF_BASE + shoff, (uint64_t)shnum * shsize)) {
+    if (!inside(c->size, (uint64_t)HR_ELF_BASE + shoff,
+                (uint64_t)shnum * shsize)) {
         err_found(c, EHDR(e_shoff), "ELF.e_shoff",
                   "section headers run outside the ROM", shoff);
         return 0;
@@ -562,8 +574,8 @@ static uint32_t find_symbol(const struct chk *c, const struct elf_tabs *e,
         s = e->symtab + k * symsz;
         n = rd32(c, s + SYM(st_name));
         if (n < e->strsize &&
-            name_is(c, (uint64_t)e->strtab + n, (uint64_t)e->strtab + e->strsize,
-                    prefix, name))
+            name_is(c, (uint64_t)e->strtab + n,
+                    (uint64_t)e->strtab + e->strsize, prefix, name))
             return s;
     }
     return 0;
@@ -674,7 +686,8 @@ int romcheck_reloc(const uint8_t *rom, uint32_t size, uint32_t call,
         return 0;
     t = rd16(&c, HDR(reloc_table_offset));
     n = rd16(&c, HDR(reloc_table_count));
-    if (t == 0 || call >= n || !inside(size, (uint64_t)t + (uint64_t)call * row, row))
+    if (t == 0 || call >= n ||
+        !inside(size, (uint64_t)t + (uint64_t)call * row, row))
         return 0;
     *offset = rd16(&c, t + call * row + RELOC(offset));
     *type = (uint8_t)rd8(&c, t + call * row + RELOC(type));
@@ -685,6 +698,20 @@ int romcheck_reloc(const uint8_t *rom, uint32_t size, uint32_t call,
  * Scanning the option-ROM area the way a guest does (spec section 3).
  * ------------------------------------------------------------------- */
 
+/* Copy an issue field by field: a struct assignment may become a call to
+ * memcpy, which freestanding guest and hypervisor code does not have. */
+static void copy_issue(struct romcheck_issue *to,
+                       const struct romcheck_issue *is)
+{
+    to->level = is->level;
+    to->offset = is->offset;
+    to->field = is->field;
+    to->message = is->message;
+    to->found = is->found;
+    to->expected = is->expected;
+    to->has_values = is->has_values;
+}
+
 /* Reporter for romcheck_scan: count issues and keep the first of each. */
 static void keep_first(void *ctx, const struct romcheck_issue *is)
 {
@@ -692,15 +719,16 @@ static void keep_first(void *ctx, const struct romcheck_issue *is)
 
     if (is->level == ROMCHECK_ERROR) {
         if (f->errors++ == 0)
-            f->first_error = *is;
+            copy_issue(&f->first_error, is);
     } else if (f->warnings++ == 0) {
-        f->first_warning = *is;
+        copy_issue(&f->first_warning, is);
     }
 }
 
 /* Record a scan-level error (extent or overlap) for candidate f. */
-static void scan_error(struct romcheck_found *f, uint32_t off, const char *field,
-                       const char *msg, int has, uint32_t found, uint32_t expected)
+static void scan_error(struct romcheck_found *f, uint32_t off,
+                       const char *field, const char *msg, int has,
+                       uint32_t found, uint32_t expected)
 {
     struct chk c = { NULL, 0, keep_first, f, 0, 0 };
 
@@ -738,10 +766,13 @@ static uint32_t overlapped(const struct romcheck_found *out, int n,
 }
 
 /* Check the candidate at addr; ends at area_end and scan_end bound it. */
-static void scan_one(struct romcheck_found *f, const struct romcheck_found *out,
-                     int n, const uint8_t *p, uint32_t addr,
-                     uint64_t area_end, uint64_t scan_end)
+static void scan_one(struct romcheck_found *f,
+                     const struct romcheck_found *out, int n,
+                     const uint8_t *p, uint32_t addr, uint64_t area_end,
+                     uint64_t scan_end)
 {
+    uint64_t end;
+
     scan_begin(f, addr, p, area_end - addr);
     f->overlaps = overlapped(out, n, addr);
     if (f->overlaps)
@@ -762,8 +793,8 @@ static void scan_one(struct romcheck_found *f, const struct romcheck_found *out,
                    (uint32_t)(area_end - 1));
         return;
     }
-    romcheck_rom(p, (uint32_t)((area_end < scan_end ? area_end : scan_end) - addr),
-                 ROMCHECK_GUEST, keep_first, f);
+    end = area_end < scan_end ? area_end : scan_end;
+    romcheck_rom(p, (uint32_t)(end - addr), ROMCHECK_GUEST, keep_first, f);
 }
 
 /* Scan area for ROM candidates like a guest; return entries filled. */
@@ -802,7 +833,8 @@ int romcheck_pick(const struct romcheck_found *f, int n,
             f[i].api_major != need_major || f[i].api_minor < need_minor)
             continue;
         if (best < 0 || f[i].api_minor > f[best].api_minor ||
-            (f[i].api_minor == f[best].api_minor && f[i].address < f[best].address))
+            (f[i].api_minor == f[best].api_minor &&
+             f[i].address < f[best].address))
             best = i;
     }
     return best;

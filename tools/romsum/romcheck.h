@@ -26,7 +26,9 @@ enum romcheck_level {
 enum romcheck_depth {
     ROMCHECK_BIOS,   /* what SeaBIOS checks: 55 AA, romLength, checksum    */
     ROMCHECK_GUEST,  /* + what a guest checks before calling into the ROM:
-                        hyperSignature, jump points, PCIR, license         */
+                        hyperSignature, jump points, PCIR, license.  The
+                        API version is not judged here: romcheck_pick
+                        matches it against what the guest needs         */
     ROMCHECK_FULL,   /* + everything romsum check does: exact file size,
                         API major, PCIR and PnP fields, relocation table,
                         ELF header, sections and symbols                   */

@@ -10,7 +10,6 @@
  * this file only reads files, patches images and prints.
  * Exit status: 0 fine, 1 the ROM or image has problems, 2 usage or I/O.
  */
-#define _POSIX_C_SOURCE 200809L  /* for strerror's errno text only */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -51,6 +50,7 @@ struct file {
 };
 
 /* Print "romsum: " and a formatted message on stderr. */
+static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void complain(const char *fmt, ...)
 {
     va_list ap;
@@ -161,7 +161,8 @@ static int cmd_check(const char *path)
         return EXIT_PROBLEM;
     }
     if (warnings)
-        printf("%s: OK (%d warning%s)\n", path, warnings, warnings == 1 ? "" : "s");
+        printf("%s: OK (%d warning%s)\n", path, warnings,
+               warnings == 1 ? "" : "s");
     else
         printf("%s: OK\n", path);
     return EXIT_OK;
@@ -202,7 +203,8 @@ static void patch_image(uint8_t *rom, uint32_t size)
         pnp_len = rom[pnp + PNP(length)] * PNP_LENGTH_UNIT;
         if (pnp_len >= sizeof(struct hyperrom_pnp) && pnp + pnp_len <= size) {
             rom[pnp + PNP(checksum)] = 0;
-            rom[pnp + PNP(checksum)] = (uint8_t)-romcheck_sum8(rom + pnp, pnp_len);
+            rom[pnp + PNP(checksum)] =
+                (uint8_t)-romcheck_sum8(rom + pnp, pnp_len);
         }
     }
     rom[size - 1] = 0;
@@ -246,7 +248,8 @@ static int build_refuses(const char *in, const struct file *f, int rc)
         complain("%s: %s%u bytes: too large; the image and its checksum byte "
                  "must fit the %u-byte option-ROM area", in,
                  rc == EXIT_PROBLEM ? "more than " : "",
-                 rc == EXIT_PROBLEM ? HR_ROM_MAX_SIZE : f->len, HR_ROM_MAX_SIZE);
+                 rc == EXIT_PROBLEM ? HR_ROM_MAX_SIZE : f->len,
+                 HR_ROM_MAX_SIZE);
         return 1;
     }
     if (f->len < sizeof(struct hyperrom_header)) {
@@ -464,8 +467,8 @@ static void info_entries(const struct view *v)
     uint8_t type;
     int has_row, has_sym;
 
-    printf("entry points (%u calls; reloc table row, ELF symbol " HR_SYMBOL_PREFIX
-           "<name>):\n", VMI_CALL_COUNT);
+    printf("entry points (%u calls; reloc table row, ELF symbol "
+           HR_SYMBOL_PREFIX "<name>):\n", VMI_CALL_COUNT);
     for (call = 0; call < VMI_CALL_COUNT; call++) {
         has_row = romcheck_reloc(v->p, v->len, call, &off, &type);
         has_sym = romcheck_symbol(v->p, v->len, HR_SYMBOL_PREFIX,
@@ -498,7 +501,8 @@ static int cmd_info(const char *path)
         free(f.data);
         return rc;
     }
-    rom_len = f.len > HDR(rom_length) ? f.data[HDR(rom_length)] * HR_ROM_UNIT : 0;
+    rom_len = f.len > HDR(rom_length)
+                  ? f.data[HDR(rom_length)] * HR_ROM_UNIT : 0;
     v.p = f.data;
     v.len = rom_len && rom_len <= f.len ? rom_len : f.len;
     printf("%s: %u bytes\n", path, f.len);
@@ -512,7 +516,8 @@ static int cmd_info(const char *path)
     errors = full_check(path, f.data, f.len, NULL);
     free(f.data);
     if (errors)
-        printf("check: %d error%s (listed on stderr)\n", errors, errors == 1 ? "" : "s");
+        printf("check: %d error%s (listed on stderr)\n", errors,
+               errors == 1 ? "" : "s");
     else
         puts("check: OK");
     return errors ? EXIT_PROBLEM : EXIT_OK;
@@ -547,8 +552,9 @@ static int parse_version(const char *s, unsigned *major, unsigned *minor)
 {
     char tail;
 
-    if (sscanf(s, "%3u.%3u%c", major, minor, &tail) != 2 || *major > UINT8_MAX ||
-        *minor > UINT8_MAX || s[0] < '0' || s[0] > '9')
+    if (s[0] < '0' || s[0] > '9' ||
+        sscanf(s, "%3u.%3u%c", major, minor, &tail) != 2 ||
+        *major > UINT8_MAX || *minor > UINT8_MAX)
         return 0;
     return 1;
 }
@@ -568,10 +574,12 @@ static int scan_args(int argc, char **argv, struct scan_opts *o)
             o->start = HR_LEGACY_SCAN_START;
         else if (!strcmp(argv[i], "--base") && i + 1 < argc) {
             if (!parse_addr(argv[++i], &o->base))
-                return usage_error("scan: --base needs an address, e.g. 0xC0000");
+                return usage_error("scan: --base needs an address, "
+                                   "e.g. 0xC0000");
         } else if (!strcmp(argv[i], "--need") && i + 1 < argc) {
             if (!parse_version(argv[++i], &o->need_major, &o->need_minor))
-                return usage_error("scan: --need needs a version M.N, e.g. 3.0");
+                return usage_error("scan: --need needs a version M.N, "
+                                   "e.g. 3.0");
         } else if (argv[i][0] == '-' && argv[i][1])
             return usage_error("scan: unknown or incomplete option");
         else if (o->image)
@@ -625,16 +633,19 @@ static int cmd_scan(int argc, char **argv)
     n = romcheck_scan(f.data, o.base, f.len, o.start, HR_SCAN_END, found,
                       ROMCHECK_MAX_FOUND);
     free(f.data);
-    printf("%s: image 0x%05x-0x%05llx, scanning 0x%05x-0x%05x in %u-byte steps\n",
+    printf("%s: image 0x%05x-0x%05llx, scanning 0x%05x-0x%05x in %u-byte "
+           "steps\n",
            o.image, o.base, (unsigned long long)o.base + f.len - (f.len != 0),
            o.start, HR_SCAN_END - 1, HR_SCAN_STEP);
     for (i = 0; i < n; i++)
         print_found(&found[i]);
     if (n == 0)
         puts("  no option ROMs (55 AA) found");
-    pick = romcheck_pick(found, n, (uint8_t)o.need_major, (uint8_t)o.need_minor);
+    pick = romcheck_pick(found, n, (uint8_t)o.need_major,
+                         (uint8_t)o.need_minor);
     if (pick < 0) {
-        printf("a guest needing API %u.%u finds no usable ROM and stays native\n",
+        printf("a guest needing API %u.%u finds no usable ROM and stays "
+               "native\n",
                o.need_major, o.need_minor);
         return EXIT_PROBLEM;
     }
@@ -663,9 +674,11 @@ int main(int argc, char **argv)
         return argc == 4 ? cmd_build(argv[2], argv[3])
                          : usage_error("build needs IN and OUT");
     if (!strcmp(cmd, "check"))
-        return argc == 3 ? cmd_check(argv[2]) : usage_error("check needs one ROM");
+        return argc == 3 ? cmd_check(argv[2])
+                         : usage_error("check needs one ROM");
     if (!strcmp(cmd, "info"))
-        return argc == 3 ? cmd_info(argv[2]) : usage_error("info needs one ROM");
+        return argc == 3 ? cmd_info(argv[2])
+                         : usage_error("info needs one ROM");
     if (!strcmp(cmd, "scan"))
         return cmd_scan(argc - 2, argv + 2);
     return usage_error("unknown command");
