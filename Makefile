@@ -57,9 +57,15 @@ $(DEPS_STAMP):
 deps: $(DEPS_STAMP)
 
 include spec/spec.mk
--include tools/romsum/romsum.mk
+include tools/romsum/romsum.mk
 include rom/rom.mk
 include hypervisor/hv.mk
+include guest/guest.mk
+include guest/rt/rt.mk
+include guest/demo/demo.mk
+include tests/guest/guest.mk
+include tests/shim/shim-tests.mk
+include tests/romsum/romsum-tests.mk
 include tests/tests.mk
 
 .PHONY: all clean deps

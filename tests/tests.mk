@@ -14,7 +14,8 @@ $(EXIT_KERNEL): $(BUILD)/tests/rom/exit-kernel.o $(TEST_KERNEL_LD)
 
 include tests/hv/hv-tests.mk
 
-TEST_DEPS := $(ROM) $(ROMSUM) $(EXIT_KERNEL) $(HV_TESTS)
+TEST_DEPS := $(ROM) $(ROMSUM) $(EXIT_KERNEL) $(HV_TESTS) $(HV) $(GUEST_TEST_KERNELS) \
+             $(SHIM_KERNELS) $(SHIM_TESTS) $(ROMSUM_TESTS)
 ALL_TARGETS += $(EXIT_KERNEL)
 
 .PHONY: test
