@@ -53,7 +53,8 @@ struct romcheck_issue {
 typedef void (*romcheck_report_fn)(void *ctx, const struct romcheck_issue *);
 
 /* Check the ROM at rom (avail bytes readable there; for FULL, avail is the
- * file size) to depth; report each problem; return the number of errors. */
+ * file size) to depth; report each problem (report may be NULL: only
+ * count); return the number of errors. */
 int romcheck_rom(const uint8_t *rom, uint32_t avail, enum romcheck_depth depth,
                  romcheck_report_fn report, void *ctx);
 

@@ -401,7 +401,8 @@ static void info_pcir(const struct view *v)
            "  revision %u\n", v32(v, p), v16(v, p + PCIR(vendor_id)),
            v16(v, p + PCIR(device_id)), v16(v, p + PCIR(length)),
            v8(v, p + PCIR(revision)));
-    printf("  class %02x/%02x/%02x  image_length %u  ROM version %u.%u"
+    printf("  class (base/sub/prog-if) %02x/%02x/%02x  image_length %u"
+           "  ROM version %u.%u"
            "  code type %u  indicator 0x%02x  max_runtime_length %u\n",
            v8(v, p + PCIR(class_code) + 2), v8(v, p + PCIR(class_code) + 1),
            v8(v, p + PCIR(class_code)), v16(v, p + PCIR(image_length)),
