@@ -25,15 +25,6 @@
 
 %include "hyperrom.inc"
 
-; Constants spec/hyperrom.h defines but the generated include does not
-; (yet) export; the values are the header's.
-%ifndef VMI_FLUSH_GLOBAL
-%define VMI_FLUSH_GLOBAL     0x02
-%endif
-%ifndef VMI_CYCLES_STOLEN
-%define VMI_CYCLES_STOLEN    2
-%endif
-
 ; Architectural constants (Intel SDM vol. 3, IBM PC/AT).
 %define EFLAGS_IOPL_MASK     0x3000     ; EFLAGS bits 12-13
 %define CR4_PGE              0x80       ; CR4 bit 7: global pages
@@ -153,31 +144,55 @@ STUB SetInterruptMask           ; EAX: an image from GetInterruptMask
 ; ---------------------------------------------------------------------
 ; Descriptor tables.
 ; ---------------------------------------------------------------------
+; The Set* stubs also remember what they loaded, and the Get* stubs and
+; UpdateKernelStack use that record rather than SGDT/SIDT/SLDT/STR: those
+; never fault in ring 1, so under trap-and-emulate ("novmi" on a HyperROM
+; hypervisor) they would report the hypervisor's tables, not ours.
 STUB SetGDT                     ; EAX -> 6-byte limit/base image
         lgdt [eax]
+        mov ecx, [eax]
+        mov [loaded_gdtr], ecx
+        mov cx, [eax + 4]
+        mov [loaded_gdtr + 4], cx
         ret
 STUB SetIDT
         lidt [eax]
+        mov ecx, [eax]
+        mov [loaded_idtr], ecx
+        mov cx, [eax + 4]
+        mov [loaded_idtr + 4], cx
         ret
 STUB GetGDT                     ; EAX -> where to store the image
-        sgdt [eax]
-        ret
+        sgdt [eax]              ; before any SetGDT: what the loader left
+        cmp word [loaded_gdtr], 0
+        je .done
+        mov ecx, [loaded_gdtr]
+        mov [eax], ecx
+        mov cx, [loaded_gdtr + 4]
+        mov [eax + 4], cx
+.done:  ret
 STUB GetIDT
         sidt [eax]
-        ret
+        cmp word [loaded_idtr], 0
+        je .done
+        mov ecx, [loaded_idtr]
+        mov [eax], ecx
+        mov cx, [loaded_idtr + 4]
+        mov [eax + 4], cx
+.done:  ret
 STUB SetLDT                     ; AX selector (0: no LDT)
         lldt ax
+        mov [loaded_ldt], ax
         ret
 STUB SetTR                      ; AX selector of an available TSS
         ltr ax
+        mov [loaded_tr], ax
         ret
 STUB GetLDT                     ; -> EAX selector
-        xor eax, eax
-        sldt ax
+        movzx eax, word [loaded_ldt]
         ret
 STUB GetTR                      ; -> EAX selector
-        xor eax, eax
-        str ax
+        movzx eax, word [loaded_tr]
         ret
 ; Write{GDT,LDT,IDT}Entry(EAX table, EDX index, ECX lo, [esp+4] hi):
 ; store the 8-byte descriptor at table + index * 8.  Natively the three
@@ -193,19 +208,15 @@ STUB WriteLDTEntry
 STUB WriteIDTEntry
         jmp write_descriptor
 
-; UpdateKernelStack(EAX ss, EDX esp): write SS0:ESP0 of the TSS that TR
-; names, found through the GDT (str, sgdt, descriptor base).  No TSS
-; loaded (TR = 0): nothing to update.
+; UpdateKernelStack(EAX ss, EDX esp): write SS0:ESP0 of the TSS that
+; SetTR loaded, found through the GDT SetGDT loaded.  No TSS loaded yet:
+; nothing to update.
 STUB UpdateKernelStack
-        xor ecx, ecx
-        str cx
+        movzx ecx, word [loaded_tr]
         and ecx, SELECTOR_INDEX_MASK
         jz .done
+        add ecx, [loaded_gdtr + DTR_BASE]       ; ECX = the TSS descriptor
         push ebx
-        sub esp, 8                      ; room for the SGDT image
-        sgdt [esp]
-        add ecx, [esp + DTR_BASE]       ; ECX = the TSS descriptor
-        add esp, 8
         movzx ebx, word [ecx + DESC_BASE_LOW]
         push eax
         movzx eax, byte [ecx + DESC_BASE_MID]
@@ -292,10 +303,12 @@ STUB IODelay
 ; ---------------------------------------------------------------------
 ; Halting the CPU.
 ; ---------------------------------------------------------------------
-; Halt: just HLT, with the interrupt flag as the caller left it; a caller
-; that wants to be woken by an interrupt enables interrupts first (native
-; "sti; hlt").  With interrupts off it sleeps until NMI or reset.
+; Halt: enable interrupts and halt until one arrives.  VMI halts are
+; "safe" (Linux bound its safe_halt, sti; hlt, to VMI Halt), so the
+; native stand-in is the same pair; STI's one-instruction shadow means no
+; interrupt slips in between.
 STUB Halt
+        sti
         hlt
         ret
 
@@ -467,3 +480,13 @@ STUB SetCallbacks
 ; SetLazyMode(EAX mode): nothing is ever queued, so nothing to flush.
 STUB SetLazyMode
         ret
+
+        section .data
+; What the Set* stubs loaded (see SetGDT): limit/base images and selectors.
+        align 4
+loaded_gdtr:    dw 0
+                dd 0
+loaded_idtr:    dw 0
+                dd 0
+loaded_ldt:     dw 0
+loaded_tr:      dw 0

@@ -24,7 +24,6 @@
 #define CR4_TSD            0x00000004u
 #define CR4_DE             0x00000008u
 #define DR7_INDEX          7u
-#define DR6_INDEX          6u
 
 int backdoor_enabled = 1;
 
@@ -113,21 +112,23 @@ void hc_CLTS(struct trapframe *tf)
 
 void hc_WBINVD(struct trapframe *tf) { (void)tf; }
 
-/* SetDR(n, v) / GetDR(n): virtual registers, never armed in hardware. */
+/* Is n a debug register a guest may name (DR0-3, DR6, DR7)? */
+static int dr_valid(uint32_t n)
+{
+    return n <= DR7_INDEX && n != 4 && n != 5;
+}
+
+/* SetDR(n, v) / GetDR(n): virtual registers, never armed in hardware;
+ * other numbers are ignored and read 0, as the native stubs do. */
 void hc_SetDR(struct trapframe *tf)
 {
-    uint32_t n = tf->eax;
-    if (n > DR7_INDEX || n == 4 || n == 5)
-        hc_fault(tf, T_UD, 0);
-    vcpu0.dr[n] = tf->edx;
+    if (dr_valid(tf->eax))
+        vcpu0.dr[tf->eax] = tf->edx;
 }
 
 void hc_GetDR(struct trapframe *tf)
 {
-    uint32_t n = tf->eax;
-    if (n > DR7_INDEX || n == 4 || n == 5)
-        hc_fault(tf, T_UD, 0);
-    tf->eax = vcpu0.dr[n];
+    tf->eax = dr_valid(tf->eax) ? vcpu0.dr[tf->eax] : 0;
 }
 
 /* RDTSC / RDPMC: EDX:EAX.  RDPMC knows only the backdoor pseudo-counters
@@ -154,13 +155,16 @@ void hc_DisableInterrupts(struct trapframe *tf) { (void)tf; vcpu0.area->virt_if 
 void hc_GetInterruptMask(struct trapframe *tf) { tf->eax = vcpu0.area->virt_if; }
 void hc_SetInterruptMask(struct trapframe *tf) { vcpu0.area->virt_if = tf->eax & EFLAGS_IF; }
 
-/* Halt: wait for an interrupt; with interrupts disabled that is forever. */
+/* Halt: enable interrupts and wait for one ("all VMI halts are safe", as
+ * Linux's safe_halt assumed).  With no virtual timer armed and nothing
+ * pending, no interrupt can ever come: that guest is stopped. */
 void hc_Halt(struct trapframe *tf)
 {
-    if (!vcpu0.area->virt_if)
-        guest_terminate(tf, "Halt with interrupts disabled",
-                        "the guest halted with its interrupt flag clear and could never wake");
-    if (!vpic_pending())
+    vcpu0.area->virt_if = EFLAGS_IF;
+    if (!vpic_pending() && !vtimer_armed())
+        guest_terminate(tf, "Halt with no interrupt source",
+                        "the guest halted with no timer armed and could never wake");
+    while (!vpic_pending())
         __asm__ volatile("sti; hlt; cli");     /* a real interrupt wakes us */
 }
 

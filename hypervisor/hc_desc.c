@@ -54,12 +54,13 @@ void hc_GetIDT(struct trapframe *tf)
         hc_fault(tf, T_PF, 0);
 }
 
-/* SetLDT(selector): load the LDT that GDT entry names, validated. */
+/* SetLDT(selector): load the LDT that GDT entry names, validated.  The
+ * entry is re-read first: a trap-and-emulate guest writes it directly. */
 void hc_SetLDT(struct trapframe *tf)
 {
     const char *why = NULL;
     uint16_t sel = (uint16_t)tf->eax;
-    if (seg_guest_set_ldt(sel, &why))
+    if (seg_resync(sel & ~SEL_TI, &why) < 0 || seg_guest_set_ldt(sel, &why))
         refuse(tf, "LDT", SEL_INDEX(sel), why);
     vcpu0.ldtr = sel;
 }
@@ -70,6 +71,9 @@ void hc_SetLDT(struct trapframe *tf)
 void hc_SetTR(struct trapframe *tf)
 {
     uint16_t sel = (uint16_t)tf->eax;
+    const char *why = NULL;
+    if (seg_resync(sel & ~SEL_TI, &why) < 0)
+        refuse(tf, "GDT", SEL_INDEX(sel), why);
     struct seg_desc d = seg_guest_view(SEL_INDEX(sel));
     if ((sel & SEL_TI) || !DESC_P(d) || DESC_S(d) ||
         (DESC_TYPE(d) != SYS_TYPE_TSS32 && DESC_TYPE(d) != SYS_TYPE_TSS32_BUSY))

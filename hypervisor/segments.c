@@ -229,3 +229,30 @@ int seg_valid_data(uint16_t sel)
            ((type & (SEG_TYPE_CODE | SEG_TYPE_CONFORM)) == (SEG_TYPE_CODE | SEG_TYPE_CONFORM) ||
             DESC_DPL(d) >= SEL_RPL(sel));
 }
+
+/* A segment load faulted on sel: if the guest has changed that descriptor
+ * in its own table since it last told us (a native kernel writes its GDT
+ * directly), take the new one and return 1 so the instruction is retried.
+ * 0: nothing changed, the fault is the guest's.  *why: refused. */
+int seg_resync(uint16_t sel, const char **why)
+{
+    uint32_t i = SEL_INDEX(sel);
+    struct seg_desc mem, *known;
+    uint32_t base, limit;
+    if (sel & SEL_TI) {
+        struct seg_desc ldt = seg_guest_view(SEL_INDEX(vcpu0.ldtr));
+        if (!vcpu0.ldtr || i >= LDT_MAX_ENTRIES)
+            return 0;
+        base = DESC_BASE(ldt), limit = desc_limit_bytes(ldt), known = &ldt_shadow[i];
+    } else {
+        if (!i || i >= HR_GUEST_GDT_ENTRIES)
+            return 0;
+        base = vcpu0.gdtr.base, limit = vcpu0.gdtr.limit, known = &guest_view[i];
+    }
+    if (i * sizeof(mem) + sizeof(mem) - 1 > limit || guest_read(base + i * sizeof(mem), &mem, sizeof(mem)))
+        return 0;
+    if (mem.lo == known->lo && mem.hi == known->hi)
+        return 0;
+    int r = (sel & SEL_TI) ? seg_guest_write_ldt(i, mem, why) : seg_guest_write_gdt(i, mem, why);
+    return r ? -1 : 1;
+}

@@ -122,6 +122,24 @@ static int guest_gate(uint32_t vector, struct gate_desc *g)
     return (g->type_attr & GATE_P) && (type == SYS_TYPE_INT32 || type == SYS_TYPE_TRAP32) ? 0 : -1;
 }
 
+#define TSS_ESP0_OFFSET 4u
+#define TSS_SS0_OFFSET  8u
+
+/* The stack a trap from ring 3 lands on: UpdateKernelStack's, or for a
+ * guest that never called it (trap-and-emulate), SS0:ESP0 of its own TSS. */
+static void kernel_stack(uint32_t *ss, uint32_t *esp)
+{
+    struct seg_desc d = seg_guest_view(SEL_INDEX(vcpu0.tr));
+    uint16_t ss0 = 0;
+    *ss = vcpu0.kernel_ss;
+    *esp = vcpu0.kernel_esp;
+    if (*ss || !vcpu0.tr || !DESC_P(d))
+        return;
+    if (!guest_read(DESC_BASE(d) + TSS_ESP0_OFFSET, esp, sizeof(*esp)) &&
+        !guest_read(DESC_BASE(d) + TSS_SS0_OFFSET, &ss0, sizeof(ss0)))
+        *ss = ss0;
+}
+
 /* Deliver vector to the guest's handler as the CPU would (rules 1-3).
  * Returns 0; a guest that cannot take the trap is terminated. */
 int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error)
@@ -135,8 +153,9 @@ int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error
         guest_terminate(tf, "no guest handler", "vector %u: gate selector %x is not a ring-1 "
                         "code segment", vector, g.selector);
     int from_user = SEL_RPL(tf->cs) == 3;
-    uint32_t ss = from_user ? vcpu0.kernel_ss : tf->ss;
-    uint32_t esp = from_user ? vcpu0.kernel_esp : tf->esp;
+    uint32_t ss = tf->ss, esp = tf->esp;
+    if (from_user)
+        kernel_stack(&ss, &esp);
     if (!seg_is_flat((uint16_t)ss))
         guest_terminate(tf, "rule 2 (flat kernel trap stack)",
                         "stack segment %x for vector %u is not flat", ss, vector);
@@ -193,6 +212,14 @@ static void exception(struct trapframe *tf)
     uint32_t v = tf->vector;
     vcpu0.exits[EXIT_EXCEPTION]++;
     vcpu0.vectors[v]++;
+    if ((v == T_GP || v == T_NP || v == T_SS) && (tf->error & ~3u) && !(tf->error & ERR_IDT)) {
+        const char *why = NULL;
+        int r = seg_resync((uint16_t)(tf->error & ~3u), &why);
+        if (r < 0)
+            guest_terminate(tf, "descriptor validation", "selector %x: %s", tf->error & ~3u, why);
+        if (r > 0)
+            return;                      /* the table changed: retry */
+    }
     if (v == T_GP && !emulate(tf))
         return;
     if (v == T_PF)

@@ -19,5 +19,6 @@ void vtimer_tick(void);
 uint64_t vtimer_tsc_hz(void);
 void vtimer_set_alarm(uint32_t flags, uint64_t expiry, uint64_t period);
 int vtimer_cancel_alarm(void);
+int vtimer_armed(void);
 
 #endif /* HV_VDEV_H */

@@ -156,3 +156,9 @@ int vtimer_cancel_alarm(void)
     update_mask();
     return was;
 }
+
+/* Is any guest timer armed (so that a halted guest will wake)? */
+int vtimer_armed(void)
+{
+    return pit_timer.armed || alarm.armed;
+}

@@ -16,7 +16,7 @@
 
 %define ROM_VERSION_MAJOR 1        ; PCIR "revision level of code"
 %define ROM_VERSION_MINOR 0
-%define PCI_CLASS_OTHER_SYSTEM 0x08, 0x80, 0x00 ; base, sub-class, prog-if
+%define PCI_CLASS_OTHER_SYSTEM 0x00, 0x80, 0x08 ; prog-if, sub-class, base
 %define CPL_MASK          3        ; low bits of CS: current privilege level
 %define GUEST_CPL         1        ; a HyperROM guest kernel runs in ring 1
 

@@ -117,6 +117,12 @@ static void test_rdtsc(void)
 /* Interrupt flag: disable, enable, get, set; the PIC is masked, so safe. */
 static void test_interrupts(void)
 {
+    if (vmi.mode == VMI_MODE_NATIVE && rt_seg.cpl != 0) {
+        /* Trap-and-emulate: CLI/STI are emulated on a virtual flag that
+         * PUSHF (our native GetInterruptMask) cannot see (spec section 12). */
+        report_skip("interrupt-flag round trips: PUSHF cannot observe the virtual IF in ring 1");
+        return;
+    }
     vmi_disable_interrupts();
     uint32_t off = vmi_get_interrupt_mask();
     report(!(off & VMI_INTERRUPTS_ENABLED), "DisableInterrupts: the mask says off (%08x)", off);
