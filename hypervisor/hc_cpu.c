@@ -6,7 +6,8 @@
 #include "hypercall.h"
 #include "vdev.h"
 
-#define CPUID_HV_LEAF      0x40000000u  /* hypervisor information leaf     */
+#define CPUID_HV_LEAF      HR_CPUID_SIGNATURE
+#define CPUID_HV_STATS     HR_CPUID_EXITS
 #define CPUID_FEATURES     1u
 #define CPUID_ECX_HV       (1u << 31)   /* "running under a hypervisor"    */
 #define CPUID_EDX_VME      (1u << 1)    /* V8086 extensions: not offered   */
@@ -27,13 +28,27 @@
 
 int backdoor_enabled = 1;
 
-/* CPUID: the real answer, with the hypervisor bit and our own leaf. */
+/* All exits so far, whatever the reason. */
+static uint64_t exits_total(void)
+{
+    uint64_t n = 0;
+    for (uint32_t r = 0; r < EXIT_REASONS; r++)
+        n += vcpu0.exits[r];
+    return n;
+}
+
+/* CPUID: the real answer, with the hypervisor bit and our own leaves. */
 void hc_CPUID(struct trapframe *tf)
 {
     uint32_t r[4];
     if (tf->eax == CPUID_HV_LEAF) {
-        r[0] = CPUID_HV_LEAF; r[1] = HV_SIGNATURE_EBX;
+        r[0] = CPUID_HV_STATS; r[1] = HV_SIGNATURE_EBX;
         r[2] = HV_SIGNATURE_ECX; r[3] = HV_SIGNATURE_EDX;
+    } else if (tf->eax == CPUID_HV_STATS) {
+        r[0] = (uint32_t)exits_total();          /* this CPUID included */
+        r[1] = (uint32_t)vcpu0.exits[EXIT_HYPERCALL];
+        r[2] = (uint32_t)vcpu0.exits[EXIT_EXCEPTION];
+        r[3] = (uint32_t)vcpu0.exits[EXIT_EMULATE];
     } else {
         cpuid(tf->eax, tf->ecx, r);
     }

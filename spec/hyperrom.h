@@ -364,6 +364,12 @@ struct hr_vcpu_area {
 _Static_assert(sizeof(struct hr_vcpu_area) == 16, "vcpu area size");
 _Static_assert(offsetof(struct hr_vcpu_area, pending) == 4, "pending");
 
+/* CPUID leaves a HyperROM hypervisor answers (through VMI CPUID). */
+#define HR_CPUID_SIGNATURE    0x40000000u /* EAX max leaf; "HyperROM VMI"   */
+#define HR_CPUID_EXITS        0x40000001u /* EAX all exits (this one too),
+                                             EBX hypercalls, ECX exceptions,
+                                             EDX emulated instructions      */
+
 /* Multiboot v1 hand-off to the guest kernel. */
 #define HR_MULTIBOOT_MAGIC    0x2BADB002u /* in EAX at guest entry           */
 
