@@ -68,8 +68,28 @@ include tests/shim/shim-tests.mk
 include tests/romsum/romsum-tests.mk
 include tests/tests.mk
 
-.PHONY: all clean deps
+.PHONY: all clean deps run
 all: $(ALL_TARGETS)
 
 clean:
 	rm -rf $(BUILD)
+
+# make run: the demo guest (or GUEST=kernel.elf with GUEST_ARGS="...") on
+# the hypervisor under QEMU + SeaBIOS, with ROMS (comma-separated) in its
+# option-ROM space and HV_ARGS on the hypervisor's command line.
+QEMU       ?= qemu-system-i386
+GUEST      ?= $(DEMO_ELF)
+GUEST_ARGS ?=
+ROMS       ?= $(ROM)
+HV_ARGS    ?=
+run: $(HV) $(ROM) $(DEMO_ELF)
+	$(call say,RUN,"$(GUEST) on $(HV)")
+	$(Q)$(QEMU) -nodefaults -vga std -display none -no-reboot -monitor none \
+	    -serial stdio -m 128 -device isa-debug-exit,iobase=0xf4,iosize=4 \
+	    -kernel $(HV) -append "$(HV_ARGS)" -initrd "$(GUEST) $(GUEST_ARGS),$(ROMS)"; \
+	st=$$?; case $$st in \
+	  1) echo "run: the guest finished (exit 0)";; \
+	  225) echo "run: the hypervisor terminated the guest (QEMU status 225)"; exit 1;; \
+	  227) echo "run: hypervisor panic (QEMU status 227)"; exit 1;; \
+	  *) echo "run: QEMU exit status $$st (guest value $$(( (st - 1) / 2 )))"; exit 1;; \
+	esac
