@@ -48,6 +48,15 @@ trap_return:                            ; also the way into a new guest
         add esp, 8                      ; vector and error code
         iretd
 
+; The NMI task (fatal.c): log, then return to the interrupted task with
+; IRET (NT is set by the task switch); the next NMI re-enters after it.
+        global nmi_task_entry
+        extern nmi_task_body
+nmi_task_entry:
+        call nmi_task_body
+        iretd
+        jmp nmi_task_entry
+
 ; Enter a guest: ESP = a prepared struct trapframe.  void hv_enter(tf)
         global hv_enter
 hv_enter:

@@ -24,6 +24,7 @@
 #define GDT_TSS         486u
 #define GDT_DF_TSS      487u
 #define GDT_GUEST_LDT   488u
+#define GDT_NMI_TSS     489u
 #define SEL(idx, rpl)   ((uint16_t)(((idx) << 3) | (rpl)))
 #define HV_CS           SEL(GDT_HV_CS, 0)
 #define HV_DS           SEL(GDT_HV_DS, 0)
@@ -81,6 +82,8 @@ uint32_t mem_alloc(uint32_t bytes);      /* physical, page aligned, zeroed */
 
 /* segments.c */
 void gdt_init(void);
+void gdt_set_system(uint32_t index, struct seg_desc d);
+const struct tss32 *main_tss(void);
 void tss_set_guest_stack(uint16_t ss, uint32_t esp);
 struct seg_desc seg_guest_view(uint32_t index);
 int seg_is_flat(uint16_t sel);
@@ -96,6 +99,10 @@ int seg_guest_write_ldt(uint32_t index, struct seg_desc d, const char **why);
 
 /* traps.c */
 void idt_init(void);
+void idt_set_task_gate(uint32_t vector, uint16_t tss_sel);
+
+/* fatal.c */
+void fatal_init(void);
 void idt_sync_syscall(struct trapframe *tf);
 void guest_terminate(struct trapframe *tf, const char *rule, const char *fmt, ...) __attribute__((noreturn));
 int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error);

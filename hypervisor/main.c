@@ -36,6 +36,7 @@ void hv_main(uint32_t magic, uint32_t mbi_phys)
     options((mbi->flags & MB_INFO_CMDLINE) ? P2V(mbi->cmdline) : "");
     gdt_init();
     idt_init();
+    fatal_init();
     mem_init(mbi_phys);
     vtimer_init();
     guest_load(mbi_phys);

@@ -256,3 +256,17 @@ int seg_resync(uint16_t sel, const char **why)
     int r = (sel & SEL_TI) ? seg_guest_write_ldt(i, mem, why) : seg_guest_write_gdt(i, mem, why);
     return r ? -1 : 1;
 }
+
+/* Install one of the hypervisor's own system descriptors (a task's TSS). */
+void gdt_set_system(uint32_t index, struct seg_desc d)
+{
+    if (index < HR_GUEST_GDT_ENTRIES || index >= HR_GDT_ENTRIES)
+        hv_panic("GDT slot %u is not the hypervisor's", index);
+    gdt[index] = d;
+}
+
+/* The hypervisor's TSS, where a task switch saves the interrupted state. */
+const struct tss32 *main_tss(void)
+{
+    return &tss.tss;
+}

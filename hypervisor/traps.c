@@ -46,6 +46,12 @@ static void set_gate(uint32_t v, uint32_t handler, uint16_t sel, uint32_t type, 
     idt[v].type_attr = (uint8_t)(type | GATE_DPL(dpl));
 }
 
+/* Send vector through a task gate to the TSS tss_sel (double fault, NMI). */
+void idt_set_task_gate(uint32_t vector, uint16_t tss_sel)
+{
+    set_gate(vector, 0, tss_sel, GATE_P | 0x5u, 0);
+}
+
 /* Remap the PICs to IRQ_BASE and mask every line but the timer. */
 static void pic_init(void)
 {
