@@ -88,6 +88,20 @@ void hv_vprintf(const char *fmt, va_list ap)
     }
 }
 
+int hv_quiet;        /* log=quiet: only problems and the guest's own output */
+int hv_stats = 1;    /* stats=off: no exit statistics at the end            */
+
+/* Informational messages, which log=quiet silences. */
+void hv_info(const char *fmt, ...)
+{
+    va_list ap;
+    if (hv_quiet)
+        return;
+    va_start(ap, fmt);
+    hv_vprintf(fmt, ap);
+    va_end(ap);
+}
+
 void hv_printf(const char *fmt, ...)
 {
     va_list ap;

@@ -72,7 +72,7 @@ static void place_rom(const uint8_t *rom, uint32_t size, const char *name)
         sum = (uint8_t)(sum + dst[i]);
     dst[len - 1] = (uint8_t)-sum;               /* the checksum byte is last */
     paging_protect(rom_next, len);
-    hv_printf("hv: ROM %s at 0x%x (%u bytes, API %u.%u)\n", name, rom_next, len,
+    hv_info("hv: ROM %s at 0x%x (%u bytes, API %u.%u)\n", name, rom_next, len,
               h->api_version_major, h->api_version_minor);
     rom_next += (len + HR_SCAN_STEP - 1) & ~(HR_SCAN_STEP - 1);
 }
@@ -153,7 +153,7 @@ void guest_load(uint32_t mbi_phys)
     vcpu0.mem_base = mem_alloc(vcpu0.mem_size);
     paging_init_guest(vcpu0.mem_base, vcpu0.mem_size);
     vcpu0.area = paging_map_vcpu_area();
-    hv_printf("hv: guest memory: %u MiB at machine %p\n", vcpu0.mem_size >> 20, vcpu0.mem_base);
+    hv_info("hv: guest memory: %u MiB at machine %p\n", vcpu0.mem_size >> 20, vcpu0.mem_base);
 
     const struct mb_module *m = (mbi->flags & MB_INFO_MODS) ? P2V(mbi->mods_addr) : NULL;
     uint32_t entry = 0;
@@ -165,7 +165,7 @@ void guest_load(uint32_t mbi_phys)
         if (size >= 4 && *(const uint32_t *)img == HR_ELF_MAGIC && !entry) {
             entry = load_elf(img, size);
             args = module_args(name);
-            hv_printf("hv: guest kernel %s, entry %p\n", name, entry);
+            hv_info("hv: guest kernel %s, entry %p\n", name, entry);
         } else {
             place_rom(img, size, name);
         }
@@ -185,6 +185,6 @@ void guest_load(uint32_t mbi_phys)
     tf->esp = GUEST_MBI;                 /* a usable stack until it sets one */
     vcpu0.area->virt_if = 0;                   /* multiboot: interrupts disabled   */
     vcpu0.cr0 = CR0_PE | CR0_ET;
-    hv_printf("hv: entering guest at %p in ring %u\n", entry, HR_GUEST_CPL);
+    hv_info("hv: entering guest at %p in ring %u\n", entry, HR_GUEST_CPL);
     hv_enter(tf);
 }

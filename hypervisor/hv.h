@@ -62,6 +62,8 @@ extern struct vcpu vcpu0;
 /* console.c */
 void console_init(void);
 void hv_printf(const char *fmt, ...);
+void hv_info(const char *fmt, ...);      /* silenced by log=quiet */
+extern int hv_quiet, hv_stats;
 void hv_vprintf(const char *fmt, va_list ap);
 void hv_exit_qemu(uint32_t code) __attribute__((noreturn));
 #define hv_panic(...) hv_panic_at(__FILE__, __LINE__, __VA_ARGS__)

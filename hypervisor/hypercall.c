@@ -81,7 +81,7 @@ void hypercall(struct trapframe *tf)
     if (call == HR_HC_INIT) {
         check_segments(tf, call);
         tf->eax = HR_INIT_OK;
-        hv_printf("hv: VMI_Init from the guest: VMI mode on\n");
+        hv_info("hv: VMI_Init from the guest: VMI mode on\n");
         return;
     }
     if (call >= VMI_CALL_COUNT)

@@ -52,7 +52,7 @@ void mem_init(uint32_t mbi_phys)
     next_free = first_free(mbi);
     if (!limit || next_free >= limit)
         hv_panic("no usable memory above the hypervisor");
-    hv_printf("hv: memory: %u KiB free from %p\n", (limit - next_free) >> 10, next_free);
+    hv_info("hv: memory: %u KiB free from %p\n", (limit - next_free) >> 10, next_free);
 }
 
 /* Allocate page-aligned, zeroed physical memory; panic when exhausted. */

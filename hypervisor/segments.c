@@ -38,11 +38,13 @@ static struct seg_desc flat(uint32_t dpl, uint32_t type, uint32_t limit_pages)
     return seg_make(0, limit_pages - 1, SEG_ACCESS(1, dpl, 1, type), SEG_FLAGS_32_4K);
 }
 
+int ports_passthrough = 1;   /* ports=emulate: the console traps too */
+
 /* The I/O bitmap: every port traps except the passed-through console. */
 static void iopb_init(void)
 {
     memset(tss.iopb, 0xFF, sizeof(tss.iopb));
-    for (uint32_t port = COM1_FIRST; port <= COM1_LAST; port++)
+    for (uint32_t port = COM1_FIRST; ports_passthrough && port <= COM1_LAST; port++)
         tss.iopb[port / 8] &= (uint8_t)~(1u << (port % 8));
     tss.end = IOPB_END;
     tss.tss.iomap_base = offsetof(struct tss_with_iopb, iopb);

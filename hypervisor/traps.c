@@ -298,6 +298,8 @@ void idt_sync_syscall(struct trapframe *tf)
 /* Exit counts by reason, by exception vector and by VMI call (like kvm_stat). */
 void stats_print(void)
 {
+    if (!hv_stats)
+        return;
     hv_printf("hv: exits by reason:\n");
     for (uint32_t r = 0; r < EXIT_REASONS; r++)
         hv_printf("hv:   %s: %u\n", exit_names[r], (uint32_t)vcpu0.exits[r]);

@@ -61,7 +61,7 @@ void vtimer_init(void)
     outb(PIT_CMD, PIT_CH0_RATE);
     outb(PIT_CH0, (uint8_t)div);
     outb(PIT_CH0, (uint8_t)(div >> 8));
-    hv_printf("hv: TSC %u kHz\n", (uint32_t)udiv64(tsc_hz, 1000));
+    hv_info("hv: TSC %u kHz\n", (uint32_t)udiv64(tsc_hz, 1000));
 }
 
 uint64_t vtimer_tsc_hz(void)
