@@ -120,7 +120,7 @@ static int decode_0f(const uint8_t *b, uint32_t n, uint32_t *i, struct trapframe
     }
 }
 
-/* The one-byte instructions: I/O, CLI, STI, HLT, INT n. */
+/* The one-byte instructions: I/O (string forms too), CLI, STI, HLT, INT n. */
 static int decode_1(uint8_t op, const uint8_t *b, uint32_t n, uint32_t *i, struct insn *in, uint32_t wide)
 {
     switch (op) {
@@ -140,6 +140,11 @@ static int decode_1(uint8_t op, const uint8_t *b, uint32_t n, uint32_t *i, struc
         in->io_out = (op & 2u) != 0;
         in->opsize = (op & 1u) ? wide : 1;
         return 0;
+    case 0x6C: case 0x6D: case 0x6E: case 0x6F:      /* INS, OUTS */
+        in->op = OP_STRING_IO;
+        in->io_out = (op & 2u) != 0;
+        in->opsize = (op & 1u) ? wide : 1;
+        return 0;
     default:
         return 0;
     }
@@ -156,6 +161,8 @@ int decode(const uint8_t *b, uint32_t n, struct trapframe *tf, struct insn *in)
             b[i] == PFX_LOCK || is_segment_prefix(b[i]))) {
         if (b[i] == PFX_OPSIZE)
             wide = 2;
+        if (b[i] == PFX_REP)
+            in->rep = 1;
         i++, prefixes++;
     }
     if (i >= n)

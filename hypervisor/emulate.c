@@ -72,6 +72,25 @@ static int emulate_io(struct trapframe *tf, const struct insn *in)
     return 0;
 }
 
+/* INS/OUTS, with or without REP: the VMI string handlers move ECX items;
+ * without REP, one.  Ring 3 is held to the same port rules as IN/OUT. */
+static int emulate_string_io(struct trapframe *tf, const struct insn *in)
+{
+    static hc_handler *const handlers[2][5] = {
+        { NULL, hc_INSB, hc_INSW, NULL, hc_INSL },
+        { NULL, hc_OUTSB, hc_OUTSW, NULL, hc_OUTSL },
+    };
+    if (SEL_RPL(tf->cs) == 3 && !user_port_ok((uint16_t)tf->edx, in->opsize))
+        return -1;
+    uint32_t ecx = tf->ecx;
+    if (!in->rep)
+        tf->ecx = 1;
+    as_call(tf, handlers[in->io_out][in->opsize]);
+    if (!in->rep)
+        tf->ecx = ecx;
+    return 0;
+}
+
 /* CLI/STI: ring 1 flips the virtual flag; ring 3 with IOPL granted is
  * ignored without a fault (rule 7); ring 3 otherwise faults as natively. */
 static int emulate_if(struct trapframe *tf, uint32_t enable)
@@ -178,6 +197,7 @@ int emulate(struct trapframe *tf)
     vcpu0.exits[EXIT_EMULATE]++;          /* before: a port write may end the run */
     switch (in.op) {
     case OP_IO: r = emulate_io(tf, &in); break;
+    case OP_STRING_IO: r = emulate_string_io(tf, &in); break;
     case OP_CLI: r = emulate_if(tf, 0); break;
     case OP_STI: r = emulate_if(tf, 1); break;
     case OP_INT: return emulate_int(tf, &in);

@@ -35,7 +35,8 @@ static const struct expect cases[] = {
     { "out dx, ax (66 prefix)", { 0x66, 0xEF }, 2, OP_IO, 2, 2, 0, 0, 0 },
     { "in al, 0x60", { 0xE4, 0x60 }, 2, OP_IO, 2, 1, 0x60, 0, 0 },
     { "out 0xf4, eax", { 0xE7, 0xF4 }, 2, OP_IO, 2, 4, 0xF4, 0, 0 },
-    { "rep outsb is not ours", { 0xF3, 0x6E }, 2, OP_NONE, 2, 0, 0, 0, 0 },
+    { "rep outsb", { 0xF3, 0x6E }, 2, OP_STRING_IO, 2, 1, 0, 0, 0 },
+    { "rep insw (66 prefix)", { 0xF3, 0x66, 0x6D }, 3, OP_STRING_IO, 3, 2, 0, 0, 0 },
     { "lgdt [eax]", { 0x0F, 0x01, 0x10 }, 3, OP_LGDT, 3, 0, 0, 2, 0x1000 },
     { "lidt [ebx+0x10]", { 0x0F, 0x01, 0x5B, 0x10 }, 4, OP_LIDT, 4, 0, 0, 3, 0x4010 },
     { "lgdt [disp32]", { 0x0F, 0x01, 0x15, 0x78, 0x56, 0x34, 0x12 }, 7, OP_LGDT, 7, 0, 0, 2, 0x12345678 },
@@ -68,6 +69,8 @@ static void run(const struct expect *e)
     int ok = r == 0 && in.op == e->op && in.length == e->length;
     if (e->op == OP_IO)
         ok = ok && in.opsize == e->opsize && in.imm == e->imm;
+    if (e->op == OP_STRING_IO)
+        ok = ok && in.opsize == e->opsize && in.rep;
     if (e->op == OP_INT)
         ok = ok && in.imm == e->imm;
     if (e->op >= OP_LGDT && e->op != OP_CLTS && e->op != OP_WBINVD && e->op < OP_RDMSR)
