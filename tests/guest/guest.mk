@@ -1,7 +1,7 @@
 # tests/guest/: guest test kernels, one C file each, on the guest runtime.
 # tests/guest.cfg says which modes each one boots in (tests/lib/boot.sh).
 
-GUEST_TESTS        := detect ops patch
+GUEST_TESTS        := detect ops patch linuxscan
 GUEST_TEST_KERNELS := $(GUEST_TESTS:%=$(BUILD)/tests/guest/%.elf)
 
 $(foreach t,$(GUEST_TESTS),\
