@@ -9,8 +9,9 @@
 
 ROMSUM_TEST_DIR    := $(BUILD)/tests/romsum
 ROMSUM_TEST_SAN    ?= -fsanitize=address,undefined -fno-sanitize-recover=all
-ROMSUM_TEST_COMMON := tests/romsum/romtest.c tools/romsum/romcheck.c
-ROMSUM_TEST_HDRS   := tests/romsum/romtest.h tools/romsum/romcheck.h spec/hyperrom.h
+ROMSUM_TEST_COMMON := tests/romsum/romtest.c tools/romsum/romcheck.c tests/lib/check.c
+ROMSUM_TEST_HDRS   := tests/romsum/romtest.h tools/romsum/romcheck.h spec/hyperrom.h \
+                      tests/lib/check.h
 ROMSUM_TEST_BINS   := $(ROMSUM_TEST_DIR)/romcheck-test $(ROMSUM_TEST_DIR)/romscan-test
 ROMSUM_TEST_ROM    ?= $(BUILD)/rom/vmi.rom
 
@@ -18,7 +19,7 @@ $(ROMSUM_TEST_BINS): $(ROMSUM_TEST_DIR)/%: tests/romsum/%.c $(ROMSUM_TEST_COMMON
                      $(ROMSUM_TEST_HDRS) | $(DEPS_STAMP)
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itools/romsum $(ROMSUM_TEST_SAN) -o $@ $< \
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itools/romsum -Itests/lib $(ROMSUM_TEST_SAN) -o $@ $< \
 	    $(ROMSUM_TEST_COMMON)
 
 ROMSUM_TESTS := $(ROMSUM_TEST_BINS) tests/romsum/cli.sh

@@ -1,7 +1,6 @@
 /*
  * romtest.c - helpers shared by the romsum test programs (see romtest.h).
  */
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,32 +8,6 @@
 #include "hyperrom.h"
 #include "romcheck.h"
 #include "romtest.h"
-
-static int failures;
-
-/* Print one PASS or FAIL line; count failures. */
-int check(int ok, const char *what, const char *why_fmt, ...)
-{
-    va_list ap;
-
-    if (ok) {
-        printf("PASS: %s\n", what);
-        return 1;
-    }
-    printf("FAIL: %s: ", what);
-    va_start(ap, why_fmt);
-    vprintf(why_fmt, ap);
-    va_end(ap);
-    putchar('\n');
-    failures++;
-    return 0;
-}
-
-/* 1 if any check failed. */
-int test_status(void)
-{
-    return failures != 0;
-}
 
 /* Read path whole; a file we cannot read is a failed check, and fatal. */
 uint8_t *load_file(const char *path, uint32_t *len)

@@ -9,12 +9,7 @@
 
 #include <stdint.h>
 
-/* Print "PASS: what" if ok, else "FAIL: what: why..."; return ok. */
-int check(int ok, const char *what, const char *why_fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Exit status for main: 1 if any check failed. */
-int test_status(void);
+#include "check.h"   /* check() and test_status(): tests/lib/check.c */
 
 /* Read path whole (malloc'd); exits with a FAIL line if it cannot. */
 uint8_t *load_file(const char *path, uint32_t *len);
