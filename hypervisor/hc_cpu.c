@@ -5,6 +5,7 @@
  */
 #include "hypercall.h"
 #include "vdev.h"
+#include "cpuval.h"
 
 #define CPUID_HV_LEAF      HR_CPUID_SIGNATURE
 #define CPUID_HV_STATS     HR_CPUID_EXITS
@@ -20,10 +21,6 @@
 #define MSR_SYSENTER_EIP   0x176u
 #define PMC_BACKDOOR_REAL  0x10000u     /* RDPMC pseudo-counters           */
 #define PMC_BACKDOOR_LAST  0x10002u
-#define CR0_GUEST_BITS     (CR0_MP | CR0_EM | CR0_TS | CR0_NE | CR0_WP | CR0_AM | CR0_ET)
-#define CR4_GUEST_BITS     0x00000600u  /* OSFXSR, OSXMMEXCPT              */
-#define CR4_TSD            0x00000004u
-#define CR4_DE             0x00000008u
 #define DR7_INDEX          7u
 
 int backdoor_enabled = 1;
@@ -91,7 +88,7 @@ void hc_WRMSR(struct trapframe *tf)
 void hc_SetCR0(struct trapframe *tf)
 {
     uint32_t v = tf->eax;
-    if (!(v & CR0_PE) || (v & CR0_PG) || (v & ~(CR0_GUEST_BITS | CR0_PE | CR0_CD | CR0_NW)))
+    if (!cr0_guest_ok(v))
         hc_fault(tf, T_GP, 0);
     vcpu0.cr0 = v;
     uint32_t real = read_cr0();
@@ -105,7 +102,7 @@ void hc_SetCR3(struct trapframe *tf) { vcpu0.cr3 = tf->eax; }
 /* SetCR4: only bits whose effect the hypervisor can honour. */
 void hc_SetCR4(struct trapframe *tf)
 {
-    if (tf->eax & ~(CR4_GUEST_BITS | CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE))
+    if (!cr4_guest_ok(tf->eax))
         hc_fault(tf, T_GP, 0);
     vcpu0.cr4 = tf->eax;
 }
@@ -205,6 +202,14 @@ void hc_SetInitialAPState(struct trapframe *tf)
 {
     hv_printf("hv: SetInitialAPState refused: this hypervisor runs one vCPU\n");
     tf->eax = (uint32_t)-1;
+}
+
+/* SetCallbacks(table): recorded; this version makes no callbacks (API 3.0
+ * published no callback this hypervisor has a reason to make). */
+void hc_SetCallbacks(struct trapframe *tf)
+{
+    vcpu0.callbacks = tf->eax;
+    tf->eax = 0;
 }
 
 /* SetLazyMode(mode): no updates are queued, so nothing to flush. */

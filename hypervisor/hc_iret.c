@@ -8,6 +8,7 @@
  * interrupts enabled (rule 6).
  */
 #include "hypercall.h"
+#include "cpuval.h"
 
 #define IRET_FRAME_SAME  3u     /* eip, cs, eflags            */
 #define IRET_FRAME_OUTER 5u     /* ... esp, ss                */
@@ -17,11 +18,10 @@
 /* Switch tf to run at cs:eip with the guest's EFLAGS image. */
 static void resume_at(struct trapframe *tf, uint32_t cs, uint32_t eip, uint32_t image)
 {
-    uint32_t to_user = SEL_RPL(cs) == 3;
-    vcpu0.area->virt_if = to_user ? EFLAGS_IF : (image & EFLAGS_IF);
+    vcpu0.area->virt_if = virt_if_after_return(image, SEL_RPL(cs));
     tf->cs = cs;
     tf->eip = eip;
-    tf->eflags = (image & EFLAGS_GUEST_MASK) | EFLAGS_FIXED | EFLAGS_IF;
+    tf->eflags = eflags_from_guest(image);
 }
 
 /* IRET: pop eip, cs, eflags (and esp, ss when going to ring 3). */

@@ -51,6 +51,7 @@ struct vcpu {
     uint32_t iopl_mask;          /* virtual IOPL (SetIOPLMask)             */
     uint32_t sysenter_cs, sysenter_esp, sysenter_eip; /* virtual MSRs      */
     uint32_t lazy_mode;          /* SetLazyMode                            */
+    uint32_t callbacks;          /* SetCallbacks: the guest's table        */
     int emulating;               /* serving a trapped instruction          */
     uint32_t mem_base, mem_size; /* guest-physical 0 is machine mem_base   */
     uint64_t exits[EXIT_REASONS];

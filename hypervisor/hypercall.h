@@ -27,7 +27,8 @@ typedef void hc_handler(struct trapframe *tf);
     X(60, OUTSW) X(61, SetIOPLMask) X(62, SetInitialAPState)                 \
     X(65, IODelay) X(66, GetCycleFrequency) X(67, GetCycleCounter)           \
     X(68, SetAlarm) X(69, CancelAlarm)                                       \
-    X(70, GetWallclockTime) X(71, WallclockUpdated) X(73, SetLazyMode)
+    X(70, GetWallclockTime) X(71, WallclockUpdated) X(72, SetCallbacks)     \
+    X(73, SetLazyMode)
 
 #define HC_DECLARE_(num, name) hc_handler hc_##name;
 HC_SERVED(HC_DECLARE_)

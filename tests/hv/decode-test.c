@@ -75,7 +75,7 @@ static void run(const struct expect *e)
         ok = ok && in.imm == e->imm;
     if (e->op >= OP_LGDT && e->op != OP_CLTS && e->op != OP_WBINVD && e->op < OP_RDMSR)
         ok = ok && in.reg == e->reg && (!in.rm_is_mem || in.ea == e->ea);
-    if (e->op >= OP_MOV_TO_CR)
+    if (e->op >= OP_MOV_TO_CR && e->op <= OP_MOV_FROM_DR)
         ok = ok && (in.op == OP_MOV_TO_CR || in.op == OP_MOV_FROM_CR || in.op == OP_MOV_TO_DR ||
                     in.op == OP_MOV_FROM_DR) && !in.rm_is_mem;
     check(ok, e->what, "r %d op %d len %u size %u imm %#x reg %u ea %#x",

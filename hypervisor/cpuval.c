@@ -1,0 +1,42 @@
+/*
+ * cpuval.c - what a guest may put in CR0, CR4 and EFLAGS.  Pure logic, so
+ * host unit tests link it directly; hc_cpu.c and hc_iret.c apply it.
+ */
+#include "cpuval.h"
+
+#define CR0_GUEST_BITS (CR0_MP | CR0_EM | CR0_TS | CR0_NE | CR0_WP | CR0_AM | CR0_ET)
+#define CR0_CACHE_BITS (CR0_CD | CR0_NW)          /* accepted, no effect */
+#define CR4_TSD        0x00000004u
+#define CR4_DE         0x00000008u
+#define CR4_OSFXSR     0x00000200u
+#define CR4_OSXMMEXCPT 0x00000400u
+#define CR4_GUEST_BITS (CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT)
+
+/* 1 if the guest may load v into its CR0: protected mode stays on, paging
+ * waits for the MMU calls, and only the FPU/alignment/cache bits vary. */
+int cr0_guest_ok(uint32_t v)
+{
+    return (v & CR0_PE) && !(v & CR0_PG) &&
+           !(v & ~(CR0_GUEST_BITS | CR0_PE | CR0_CACHE_BITS));
+}
+
+/* 1 if the guest may load v into its CR4 (no VME, PVI, PAE...). */
+int cr4_guest_ok(uint32_t v)
+{
+    return !(v & ~CR4_GUEST_BITS);
+}
+
+/* The real EFLAGS to resume a guest with, from the image it asked for:
+ * its arithmetic and control flags, never IOPL, VM, NT or RF, and the
+ * real IF always set (the virtual one lives in the per-vCPU area). */
+uint32_t eflags_from_guest(uint32_t image)
+{
+    return (image & EFLAGS_GUEST_MASK) | EFLAGS_FIXED | EFLAGS_IF;
+}
+
+/* The virtual IF after returning to a context with this image: the
+ * image's IF for ring 1, always set for ring 3 (rule 6). */
+uint32_t virt_if_after_return(uint32_t image, uint32_t rpl)
+{
+    return rpl == 3 ? EFLAGS_IF : (image & EFLAGS_IF);
+}
