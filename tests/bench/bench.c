@@ -1,0 +1,264 @@
+/*
+ * bench.c - what each privileged operation costs: natively, through the
+ * VMI ROM, and trapped and emulated by the hypervisor.
+ *
+ * Meant to run under QEMU with -icount shift=0,align=off,sleep=off, where
+ * the TSC counts instructions: every number is exact and repeatable.  For
+ * each operation the kernel runs BENCH_ITERATIONS of it between two raw
+ * RDTSCs (raw, so that timing never enters the hypervisor) and prints
+ *
+ *   BENCH op=NAME mode=MODE cycles_per_op=N exits_per_op=M \
+ *         hypercalls_per_op=H exceptions_per_op=X emulated_per_op=E
+ *
+ * cycles_per_op has the empty loop's cost (op=loop, printed first)
+ * taken off and is rounded to an integer: what remains after dividing is
+ * the fixed cost of starting a measurement.  The exit counts are exact,
+ * with three decimals when not whole.  exits_per_op is the number of
+ * entries into the hypervisor, hypercalls plus exceptions, from CPUID
+ * leaf HR_CPUID_EXITS read before and after (its EAX total is not used:
+ * it counts an emulated or reflected exception twice, once per reason).
+ * On the hypervisor (CPL 1) the counters are read by a direct hypercall,
+ * which works with and without the ROM bound ("novmi" leaves the native
+ * CPUID, which does not trap in ring 1); natively every exit count is 0.
+ *
+ * MODE is the "mode=" word boot.sh puts on the command line.  Ends with
+ * PASS lines and the summary; nothing here depends on the numbers.
+ * tests/bench/run.sh boots it in every mode and tabulates the lines.
+ */
+#include "rt.h"     /* report, TRY_ASM, rt_gdt, rt_seg, cmdline_get */
+#include "vmi.h"    /* the operations measured */
+
+#define BENCH_ITERATIONS 1000u
+#define PORT_EMULATED    0x80u     /* POST code port: emulated on the hypervisor */
+#define PORT_SCRATCH     0x3FFu    /* COM1 scratch register: passed through */
+#define CPUID_LEAF       0u        /* the vendor leaf: served without side effects */
+#define FRACTION_SCALE   1000u     /* per-op values carry three decimals */
+#define MODE_MAX         32u
+#define BENCH_GDT_SLOT   RT_GDT_FIRST_FREE   /* a slot the runtime leaves free */
+
+/* The hypervisor's counters (CPUID leaf HR_CPUID_EXITS). */
+struct exits {
+    uint32_t all, hypercalls, exceptions, emulated;
+};
+
+/* What one operation cost over BENCH_ITERATIONS. */
+struct sample {
+    uint32_t cycles;               /* TSC ticks: instructions under -icount */
+    struct exits exits;            /* deltas; all zero natively             */
+};
+
+/* One operation: a name and a function that runs it BENCH_ITERATIONS times. */
+struct op {
+    const char *name;
+    void (*run)(void);
+};
+
+static int on_hypervisor;          /* CPL 1: the counters exist */
+static volatile uint32_t sink;     /* keeps results the compiler would drop */
+static uint32_t gdt_lo, gdt_hi;    /* the descriptor WriteGDTEntry writes */
+static uint32_t ud_caught;         /* ud2s the try mechanism caught */
+
+/* The TSC by the raw instruction: never a VMI call, never an exit. */
+static inline uint32_t tsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+    (void)hi;
+    return lo;
+}
+
+/* The hypervisor's exit counters by a direct CPUID hypercall; zeros natively. */
+static struct exits read_exits(void)
+{
+    struct exits e = { 0, 0, 0, 0 };
+    if (!on_hypervisor)
+        return e;
+    __asm__ volatile("int %[vec]\n\t.byte %c[call]"
+                     : "=a"(e.all), "=b"(e.hypercalls), "=c"(e.exceptions), "=d"(e.emulated)
+                     : [vec] "i"(HR_HYPERCALL_VECTOR), [call] "i"(VMI_CALL_CPUID),
+                       "a"(HR_CPUID_EXITS), "c"(0)
+                     : "memory");
+    return e;
+}
+
+/* ---- the operations: each runs its body BENCH_ITERATIONS times ---- */
+
+/* Nothing: the loop itself, subtracted from every other operation. */
+static void op_loop(void)
+{
+    for (uint32_t i = 0; i < BENCH_ITERATIONS; i++)
+        __asm__ volatile("" ::: "memory");
+}
+
+/* EnableInterrupts + DisableInterrupts (patched sites); leaves IF off. */
+static void op_intr_pair(void)
+{
+    for (uint32_t i = 0; i < BENCH_ITERATIONS; i++) {
+        vmi_enable_interrupts();
+        vmi_disable_interrupts();
+    }
+}
+
+/* GetInterruptMask + SetInterruptMask: save and restore the flags. */
+static void op_flags(void)
+{
+    for (uint32_t i = 0; i < BENCH_ITERATIONS; i++)
+        vmi_set_interrupt_mask(vmi_get_interrupt_mask());
+}
+
+/* CPUID leaf 0 (patched site). */
+static void op_cpuid(void)
+{
+    uint32_t r[4];
+    for (uint32_t i = 0; i < BENCH_ITERATIONS; i++)
+        vmi_cpuid(CPUID_LEAF, 0, r);
+    sink = r[0];
+}
+
+/* OUT to a port the hypervisor emulates (patched site). */
+static void op_out_emulated(void)
+{
+    for (uint32_t i = 0; i < BENCH_ITERATIONS; i++)
+        vmi_outb(PORT_EMULATED, (uint8_t)i);
+}
+
+/* OUT to a port the hypervisor passes through (patched site). */
+static void op_out_passthrough(void)
+{
+    for (uint32_t i = 0; i < BENCH_ITERATIONS; i++)
+        vmi_outb(PORT_SCRATCH, (uint8_t)i);
+}
+
+/* GetCR0 (table call). */
+static void op_get_cr0(void)
+{
+    for (uint32_t i = 0; i < BENCH_ITERATIONS; i++)
+        sink = vmi_get_cr0();
+}
+
+/* WriteGDTEntry of a data descriptor into a free slot of the loaded GDT. */
+static void op_write_gdt_entry(void)
+{
+    for (uint32_t i = 0; i < BENCH_ITERATIONS; i++)
+        vmi_write_gdt_entry(rt_gdt, BENCH_GDT_SLOT, gdt_lo, gdt_hi);
+}
+
+/* ud2 caught by TRY_ASM: the exception's round trip (reflected on the
+ * hypervisor) plus arming and disarming the try point. */
+static void op_exception(void)
+{
+    for (uint32_t i = 0; i < BENCH_ITERATIONS; i++)
+        ud_caught += TRY_ASM("ud2") == T_UD;
+}
+
+static const struct op ops[] = {
+    { "intr_pair",        op_intr_pair },
+    { "flags_save_restore", op_flags },
+    { "cpuid",            op_cpuid },
+    { "out_emulated",     op_out_emulated },
+    { "out_passthrough",  op_out_passthrough },
+    { "get_cr0",          op_get_cr0 },
+    { "write_gdt_entry",  op_write_gdt_entry },
+    { "exception",        op_exception },
+};
+#define OP_COUNT (sizeof(ops) / sizeof(ops[0]))
+
+/* ---- measuring and printing ---- */
+
+/* Run fn once (its BENCH_ITERATIONS) between TSC and counter reads. */
+static struct sample measure(void (*fn)(void))
+{
+    struct exits before = read_exits();
+    uint32_t t0 = tsc();
+    fn();
+    uint32_t t1 = tsc();
+    struct exits after = read_exits();
+    /* The second read counts itself: one hypercall. */
+    uint32_t self = on_hypervisor ? 1u : 0u;
+    return (struct sample){
+        .cycles = t1 - t0,
+        .exits = {
+            .all = after.all - before.all - self,
+            .hypercalls = after.hypercalls - before.hypercalls - self,
+            .exceptions = after.exceptions - before.exceptions,
+            .emulated = after.emulated - before.emulated,
+        },
+    };
+}
+
+/* total / BENCH_ITERATIONS rounded to the nearest integer. */
+static uint32_t rounded(uint32_t total)
+{
+    return (total + BENCH_ITERATIONS / 2) / BENCH_ITERATIONS;
+}
+
+/* total / BENCH_ITERATIONS as text: an integer, or with three decimals. */
+static const char *per_op(uint32_t total, char *buf, size_t size)
+{
+    uint32_t whole = total / BENCH_ITERATIONS;
+    uint32_t rest = total % BENCH_ITERATIONS;
+    if (rest == 0)
+        snprintf(buf, size, "%u", whole);
+    else
+        snprintf(buf, size, "%u.%03u", whole, rest * FRACTION_SCALE / BENCH_ITERATIONS);
+    return buf;
+}
+
+/* Print one BENCH line for s. */
+static void print_sample(const char *name, const char *mode, const struct sample *s)
+{
+    char x[16], h[16], e[16], m[16];
+    uint32_t entries = s->exits.hypercalls + s->exits.exceptions;
+    printf("BENCH op=%s mode=%s cycles_per_op=%u exits_per_op=%s hypercalls_per_op=%s "
+           "exceptions_per_op=%s emulated_per_op=%s\n", name, mode,
+           rounded(s->cycles), per_op(entries, x, sizeof(x)),
+           per_op(s->exits.hypercalls, h, sizeof(h)),
+           per_op(s->exits.exceptions, e, sizeof(e)), per_op(s->exits.emulated, m, sizeof(m)));
+}
+
+/* The mode boot.sh named, or one inferred from the privilege level. */
+static void find_mode(const char *cmdline, char *mode, size_t size)
+{
+    if (cmdline_get(cmdline, "mode", mode, size))
+        return;
+    const char *guess = !on_hypervisor ? "native"
+                        : vmi.mode == VMI_MODE_VMI ? "hv" : "hv-novmi";
+    snprintf(mode, size, "%s", guess);
+}
+
+/* The descriptor WriteGDTEntry writes: flat data at our privilege level. */
+static void make_descriptor(void)
+{
+    uint8_t access = (uint8_t)(DESC_P | (rt_seg.cpl << DESC_DPL_SHIFT) | DESC_S | DESC_DATA_WRITE);
+    struct seg_desc d = desc_make(0, desc_flat_limit(), access, DESC_FLAG_G | DESC_FLAG_DB);
+    gdt_lo = desc_lo(&d);
+    gdt_hi = desc_hi(&d);
+}
+
+/* The benchmark: the loop's cost, then every operation less that cost. */
+void guest_main(const char *cmdline)
+{
+    char mode[MODE_MAX];
+    on_hypervisor = rt_seg.cpl != 0;
+    find_mode(cmdline, mode, sizeof(mode));
+    make_descriptor();
+    printf("bench: %u iterations per operation, mode %s, ring %u, VMI %s\n",
+           BENCH_ITERATIONS, mode, rt_seg.cpl, vmi.mode == VMI_MODE_VMI ? "on" : "off");
+
+    struct sample base = measure(op_loop);
+    print_sample("loop", mode, &base);
+    for (uint32_t i = 0; i < OP_COUNT; i++) {
+        struct sample s = measure(ops[i].run);
+        s.cycles = s.cycles > base.cycles ? s.cycles - base.cycles : 0;
+        print_sample(ops[i].name, mode, &s);
+    }
+
+    report(ud_caught == BENCH_ITERATIONS, "every ud2 was caught as #UD (%u of %u)",
+           ud_caught, BENCH_ITERATIONS);
+    if (on_hypervisor) {
+        struct exits a = read_exits(), b = read_exits();
+        report(b.hypercalls == a.hypercalls + 1,
+               "the exit counters answer on the hypervisor (a read is one hypercall)");
+    }
+    report(1, "benchmark finished: %u operations measured in mode %s", (unsigned)OP_COUNT + 1, mode);
+}

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# run.sh - the HyperROM benchmark: native vs. VMI vs. trap-and-emulate.
+#
+# Usage: tests/bench/run.sh KERNEL [RESULTS]
+#            Boot the benchmark kernel (tests/bench/bench.c) in every mode
+#            of tests/lib/boot.sh under QEMU -icount (TSC = instructions
+#            executed), twice; print a table of cycles and exits per
+#            operation, the hypervisor's exit statistics per mode, and
+#            whether the two runs agree ("deterministic: yes/no").  The
+#            same text goes to RESULTS (default $BUILD/bench/results.txt).
+#            Exits 0 only if every boot succeeded, every BENCH line is
+#            there and well-formed, and the runs agree.
+#        tests/bench/run.sh --check MODE KERNEL
+#            Boot once in MODE and check that every BENCH line is present
+#            and well-formed (never the numbers): PASS/FAIL lines for
+#            tests/run.
+# Logs: $BUILD/bench/runN-MODE.out (boot.sh's output for run N).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+BUILD=${BUILD:-build}
+export BUILD
+BOOT=$here/../lib/boot.sh
+ICOUNT=(-icount shift=0,align=off,sleep=off)
+MODES=(native native-rom hv hv-novmi)
+RUNS=2
+# What bench.c measures, in its order; "loop" is the empty loop.
+OPS=(loop intr_pair flags_save_restore cpuid out_emulated out_passthrough
+     get_cr0 write_gdt_entry exception)
+NUM='[0-9]+(\.[0-9]+)?'
+
+# The column heading for a mode.
+mode_title() {
+    case "$1" in
+        hv) echo "VMI (hv)" ;;
+        hv-novmi) echo "trap-and-emulate (hv-novmi)" ;;
+        *) echo "$1" ;;
+    esac
+}
+
+# Boot $2 in mode $1 under -icount; output to file $3.  Status of boot.sh.
+boot() {
+    "$BOOT" "$1" "$2" "${ICOUNT[@]}" > "$3" 2>&1
+}
+
+# Check the BENCH lines of boot output $1 from mode $2: one well-formed
+# line per operation, nothing else.  Prints FAIL lines; status 0 if fine.
+check_lines() {
+    local out=$1 mode=$2 op n bad=0 line
+    for op in "${OPS[@]}"; do
+        n=$(grep -c "^BENCH op=$op " "$out")
+        line=$(grep "^BENCH op=$op " "$out" | head -n 1)
+        if [ "$n" != 1 ]; then
+            echo "FAIL: bench ($mode): $n BENCH lines for op=$op, want 1"
+            bad=1
+        elif ! [[ "$line" =~ ^BENCH\ op=$op\ mode=$mode\ cycles_per_op=$NUM\ exits_per_op=$NUM(\ [a-z_]+=$NUM)*$ ]]; then
+            echo "FAIL: bench ($mode): malformed: $line"
+            bad=1
+        fi
+    done
+    n=$(grep -c '^BENCH ' "$out")
+    if [ "$n" != "${#OPS[@]}" ]; then
+        echo "FAIL: bench ($mode): $n BENCH lines, want ${#OPS[@]} (one per operation: ${OPS[*]})"
+        bad=1
+    fi
+    return $bad
+}
+
+# The value of field $3 (e.g. cycles_per_op) of op $2 in boot output $1.
+field() {
+    sed -n "s/^BENCH op=$2 .* $3=\([0-9.]*\).*/\1/p" "$1" | head -n 1
+}
+
+# The hypervisor's end-of-run statistics in boot output $1, on one line
+# per group: exits by reason, exceptions by vector, VMI calls.
+hv_stats() {
+    local out=$1
+    sed -n '/^hv: exits by reason:/,$p' "$out" | sed -n 's/^hv:   \(.*\): \([0-9]*\)$/\1 \2/p' |
+        awk '/^exception [0-9]+ / { v = v sep1 "#" $2 " " $3; sep1 = ", "; next }
+             /^VMI_/ { sub(/^VMI_/, "", $1); c = c sep2 $1 " " $2; sep2 = ", "; next }
+             { r = r sep0 $0; sep0 = ", " }
+             END { print "exits: " r; if (v != "") print "exceptions: " v;
+                   if (c != "") print "VMI calls: " c }'
+}
+
+
+# Print a markdown table row: cells padded to the widths in $widths.
+row() {
+    local i=0 cell line="|"
+    for cell in "$@"; do
+        line+=$(printf " %-*s |" "${widths[$i]}" "$cell")
+        i=$((i + 1))
+    done
+    echo "$line"
+}
+
+# The table, statistics and verdict for the outputs of run 1 (and $1 = "yes"/"no").
+report() {
+    local verdict=$1 mode op c e cells
+    echo "HyperROM benchmark: ${ICOUNT[*]} (TSC = instructions executed)"
+    echo "per operation, 1000 iterations each: cycles / exits (hypervisor entries)"
+    echo
+    widths=(18)
+    for mode in "${MODES[@]}"; do
+        t=$(mode_title "$mode")
+        widths+=($(( ${#t} > 12 ? ${#t} : 12 )))
+    done
+    cells=(operation)
+    for mode in "${MODES[@]}"; do cells+=("$(mode_title "$mode")"); done
+    row "${cells[@]}"
+    cells=()
+    for w in "${widths[@]}"; do cells+=("$(printf '%*s' "$w" '' | tr ' ' '-')"); done
+    row "${cells[@]}"
+    for op in "${OPS[@]}"; do
+        cells=("$op")
+        for mode in "${MODES[@]}"; do
+            c=$(field "$work/run1-$mode.out" "$op" cycles_per_op)
+            e=$(field "$work/run1-$mode.out" "$op" exits_per_op)
+            cells+=("${c:-?} / ${e:-?}")
+        done
+        row "${cells[@]}"
+    done
+    echo
+    echo "loop: the empty loop, already taken off every other row.  native-rom: the ROM"
+    echo "present without a hypervisor (VMI_Init fails; the kernel stays native)."
+    echo "Trap-and-emulate does not see CPUID, PUSHF/POPF or direct descriptor writes:"
+    echo "they do not fault in ring 1 and run unchecked (spec section 12)."
+    echo
+    echo "Hypervisor exit statistics for the whole run (boot included):"
+    for mode in hv hv-novmi; do
+        echo "  $(mode_title "$mode"):"
+        hv_stats "$work/run1-$mode.out" | sed 's/^/    /'
+    done
+    echo
+    echo "deterministic: $verdict ($RUNS runs of each mode: the whole output compared, line for line)"
+}
+
+# --check MODE KERNEL: one boot, the lines' form only.
+if [ "${1:-}" = --check ]; then
+    [ $# = 3 ] || { echo "usage: $0 --check MODE KERNEL" >&2; exit 2; }
+    mode=$2 kernel=$3
+    out=$BUILD/bench/check-$mode.out
+    mkdir -p "$BUILD/bench"
+    boot "$mode" "$kernel" "$out"; status=$?
+    cat "$out"
+    [ "$status" = 0 ] || exit 1
+    check_lines "$out" "$mode" || exit 1
+    echo "PASS: bench ($mode): all ${#OPS[@]} BENCH lines present and well-formed"
+    exit 0
+fi
+
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+    echo "usage: $0 KERNEL [RESULTS] | $0 --check MODE KERNEL" >&2
+    exit 2
+fi
+kernel=$1
+work=$BUILD/bench
+results=${2:-$work/results.txt}
+mkdir -p "$work" "$(dirname "$results")"
+
+ok=1
+for run in $(seq 1 $RUNS); do
+    for mode in "${MODES[@]}"; do
+        out=$work/run$run-$mode.out
+        printf '  BENCH   run %s: %s\n' "$run" "$mode"
+        if ! boot "$mode" "$kernel" "$out"; then
+            echo "bench: $mode failed in run $run:"
+            grep -E '^(FAIL|boot.sh): ' "$out" | sed 's/^/  /'
+            ok=0
+        elif ! check_lines "$out" "$mode"; then
+            ok=0
+        fi
+    done
+done
+[ "$ok" = 1 ] || { echo "bench: failed (logs in $work)"; exit 1; }
+
+verdict=yes
+for mode in "${MODES[@]}"; do
+    if ! diff "$work/run1-$mode.out" "$work/run2-$mode.out" > "$work/diff-$mode.txt"; then
+        verdict=no
+        echo "bench: $mode differs between runs:"
+        sed 's/^/  /' "$work/diff-$mode.txt"
+    fi
+done
+echo
+report "$verdict" | tee "$results"
+echo "(written to $results)"
+[ "$verdict" = yes ]
