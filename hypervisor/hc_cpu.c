@@ -19,14 +19,14 @@
 #define MSR_SYSENTER_CS    0x174u
 #define MSR_SYSENTER_ESP   0x175u
 #define MSR_SYSENTER_EIP   0x176u
-#define PMC_BACKDOOR_REAL  0x10000u     /* RDPMC pseudo-counters           */
-#define PMC_BACKDOOR_LAST  0x10002u
+#define PMC_BACKDOOR_REAL  HR_PMC_REAL
+#define PMC_BACKDOOR_LAST  HR_PMC_STOLEN
 #define DR7_INDEX          7u
 
 int backdoor_enabled = 1;
 
 /* All exits so far, whatever the reason. */
-static uint64_t exits_total(void)
+uint64_t exits_total(void)
 {
     uint64_t n = 0;
     for (uint32_t r = 0; r < EXIT_REASONS; r++)

@@ -33,9 +33,14 @@ _Static_assert(SEL(GDT_FLAT_KDS, 1) == HR_FLAT_KERNEL_DS, "flat kernel DS");
 _Static_assert(SEL(GDT_FLAT_UCS, 3) == HR_FLAT_USER_CS, "flat user CS");
 _Static_assert(SEL(GDT_FLAT_UDS, 3) == HR_FLAT_USER_DS, "flat user DS");
 
-/* Why the hypervisor was entered: the statistics keep a count of each. */
+/* Why the hypervisor was entered: each entry from the guest counts once,
+ * under one reason.  (Real interrupts that wake a halted hypervisor are
+ * not entries from the guest and are not counted.) */
 enum exit_reason {
-    EXIT_HYPERCALL, EXIT_EXCEPTION, EXIT_EMULATE, EXIT_IRQ, EXIT_REFLECT,
+    EXIT_HYPERCALL,     /* a VMI call that trapped                        */
+    EXIT_EXCEPTION,     /* a guest fault, reflected to the guest          */
+    EXIT_EMULATE,       /* a trapped instruction the hypervisor served    */
+    EXIT_IRQ,           /* a hardware interrupt while the guest ran       */
     EXIT_REASONS
 };
 
@@ -55,6 +60,7 @@ struct vcpu {
     int emulating;               /* serving a trapped instruction          */
     uint32_t mem_base, mem_size; /* guest-physical 0 is machine mem_base   */
     uint64_t exits[EXIT_REASONS];
+    uint64_t delivered;          /* faults and interrupts given to the guest */
     uint64_t calls[VMI_CALL_COUNT];
     uint64_t vectors[T_EXCEPTIONS];
 };
@@ -119,6 +125,8 @@ void hypercall(struct trapframe *tf);
 /* emulate.c */
 int emulate(struct trapframe *tf);
 extern int backdoor_enabled;
+uint64_t exits_total(void);          /* hc_cpu.c */
+int backdoor(struct trapframe *tf); /* ports.c */
 int port_in(uint16_t port, uint32_t size, uint32_t *value);
 int port_out(uint16_t port, uint32_t size, uint32_t value);
 

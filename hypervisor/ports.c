@@ -65,3 +65,24 @@ int port_out(uint16_t port, uint32_t size, uint32_t value)
     }
     return 0;
 }
+
+/* The backdoor ("in eax, dx" on HR_BACKDOOR_PORT with the magic in EAX):
+ * answer the command in ECX.  1 if it was a backdoor access. */
+int backdoor(struct trapframe *tf)
+{
+    if (!backdoor_enabled || tf->eax != HR_BACKDOOR_MAGIC)
+        return 0;
+    switch (tf->ecx) {
+    case HR_BACKDOOR_GETVERSION:
+        tf->eax = HR_BACKDOOR_VERSION;
+        tf->ebx = HR_BACKDOOR_MAGIC;
+        break;
+    case HR_BACKDOOR_GETEXITS:
+        tf->eax = (uint32_t)exits_total();
+        break;
+    default:
+        tf->eax = 0xFFFFFFFFu;                /* unknown command, as VMware's */
+        break;
+    }
+    return 1;
+}

@@ -33,7 +33,7 @@ static struct gate_desc idt[IDT_ENTRIES] __attribute__((aligned(8)));
 static const char *const call_names[VMI_CALL_COUNT] = { HR_VMI_CALLS(CALL_NAME_) };
 #undef CALL_NAME_
 static const char *const exit_names[EXIT_REASONS] = {
-    "hypercall", "exception", "emulated instruction", "interrupt", "reflected to guest",
+    "hypercall", "guest fault (reflected)", "emulated instruction", "hardware interrupt",
 };
 
 /* Point vector v at stub with the given gate type and DPL. */
@@ -189,7 +189,7 @@ int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error
     tf->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
     if ((g.type_attr & 0xFu) == SYS_TYPE_INT32)
         vcpu0.area->virt_if = 0;
-    vcpu0.exits[EXIT_REFLECT]++;
+    vcpu0.delivered++;
     return 0;
 }
 
@@ -204,7 +204,8 @@ static void hv_fault(struct trapframe *tf)
 static void irq(struct trapframe *tf)
 {
     uint32_t line = tf->vector - IRQ_BASE;
-    vcpu0.exits[EXIT_IRQ]++;
+    if (SEL_RPL(tf->cs) != 0)
+        vcpu0.exits[EXIT_IRQ]++;          /* not when it woke a Halt */
     if (line == 0)
         vtimer_tick();
     if (line >= 8)
@@ -216,18 +217,20 @@ static void irq(struct trapframe *tf)
 static void exception(struct trapframe *tf)
 {
     uint32_t v = tf->vector;
-    vcpu0.exits[EXIT_EXCEPTION]++;
     vcpu0.vectors[v]++;
     if ((v == T_GP || v == T_NP || v == T_SS) && (tf->error & ~3u) && !(tf->error & ERR_IDT)) {
         const char *why = NULL;
         int r = seg_resync((uint16_t)(tf->error & ~3u), &why);
         if (r < 0)
             guest_terminate(tf, "descriptor validation", "selector %x: %s", tf->error & ~3u, why);
-        if (r > 0)
+        if (r > 0) {
+            vcpu0.exits[EXIT_EMULATE]++;
             return;                      /* the table changed: retry */
+        }
     }
     if (v == T_GP && !emulate(tf))
-        return;
+        return;                          /* emulate() counted it */
+    vcpu0.exits[EXIT_EXCEPTION]++;
     if (v == T_PF)
         vcpu0.cr2 = read_cr2();
     int has_error = v == T_DF || (v >= T_TS && v <= T_PF) || v == T_AC;
@@ -303,6 +306,7 @@ void stats_print(void)
     hv_printf("hv: exits by reason:\n");
     for (uint32_t r = 0; r < EXIT_REASONS; r++)
         hv_printf("hv:   %s: %u\n", exit_names[r], (uint32_t)vcpu0.exits[r]);
+    hv_printf("hv: faults and interrupts delivered to the guest: %u\n", (uint32_t)vcpu0.delivered);
     for (uint32_t v = 0; v < T_EXCEPTIONS; v++)
         if (vcpu0.vectors[v])
             hv_printf("hv:   exception %u: %u\n", v, (uint32_t)vcpu0.vectors[v]);

@@ -370,6 +370,19 @@ _Static_assert(offsetof(struct hr_vcpu_area, pending) == 4, "pending");
                                              EBX hypercalls, ECX exceptions,
                                              EDX emulated instructions      */
 
+/* The backdoor port: "in eax, dx" with EAX = HR_BACKDOOR_MAGIC, ECX = a
+ * command and DX = HR_BACKDOOR_PORT answers in EAX..EDX, from ring 3 too,
+ * whatever the I/O bitmap says (unless the hypervisor runs backdoor=off). */
+#define HR_BACKDOOR_PORT      0x5658u     /* VMware's, "VX"                 */
+#define HR_BACKDOOR_MAGIC     0x564D5868u /* "VMXh"                          */
+#define HR_BACKDOOR_GETVERSION 10u        /* EAX version, EBX magic          */
+#define HR_BACKDOOR_GETEXITS  0x4801u     /* EAX all exits so far            */
+#define HR_BACKDOOR_VERSION   1u
+/* RDPMC pseudo-counters, also readable from ring 3 (backdoor=off: not). */
+#define HR_PMC_REAL           0x10000u    /* the TSC                         */
+#define HR_PMC_AVAILABLE      0x10001u    /* the TSC less stolen time        */
+#define HR_PMC_STOLEN         0x10002u    /* 0: never descheduled            */
+
 /* Multiboot v1 hand-off to the guest kernel. */
 #define HR_MULTIBOOT_MAGIC    0x2BADB002u /* in EAX at guest entry           */
 
