@@ -131,7 +131,10 @@ void hc_UpdateKernelStack(struct trapframe *tf)
     if (SEL_RPL(ss) != HR_GUEST_CPL)
         guest_terminate(tf, "rule 2 (flat kernel trap stack)",
                         "kernel stack selector %x is not a ring-1 selector", ss);
+    int first = !vcpu0.kernel_ss;
     vcpu0.kernel_ss = ss;
     vcpu0.kernel_esp = tf->edx;
     tss_set_guest_stack(ss, tf->edx);
+    if (first)
+        idt_sync_syscall(tf);        /* the direct gate needs this stack */
 }

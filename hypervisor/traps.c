@@ -282,18 +282,22 @@ void hv_trap(struct trapframe *tf)
 
 /* The direct system-call gate: when the guest's gate for syscall_vector is
  * a ring-3 trap gate into a ring-1 code segment, the real IDT points ring 3
- * straight at the guest's handler, so a system call never exits. */
+ * straight at the guest's handler, so a system call never exits.  The CPU
+ * then switches to SS1:ESP1 of the real TSS itself, so only a guest that
+ * told us its kernel stack (UpdateKernelStack) gets the direct gate; a
+ * trap-and-emulate guest keeps it in its own TSS, which the CPU never
+ * reads, and its system calls go through reflect(). */
 void idt_sync_syscall(struct trapframe *tf)
 {
     struct gate_desc g;
     (void)tf;
     uint32_t v = syscall_vector;
-    int direct = !guest_gate(v, &g) && ((g.type_attr >> 5) & 3u) == 3 &&
+    int direct = vcpu0.kernel_ss && !guest_gate(v, &g) && ((g.type_attr >> 5) & 3u) == 3 &&
                  (g.type_attr & 0xFu) == SYS_TYPE_TRAP32 &&
                  seg_valid_cs((uint16_t)((g.selector & ~3u) | HR_GUEST_CPL));
     if (direct)
         set_gate(v, g.offset_lo | ((uint32_t)g.offset_hi << 16),
-                 (uint16_t)((g.selector & ~3u) | HR_GUEST_CPL), g.type_attr & 0xFu, 3);
+                 (uint16_t)((g.selector & ~3u) | HR_GUEST_CPL), GATE_TRAP32, 3);
     else
         set_gate(v, trap_stubs[v], HV_CS, GATE_INT32, 0);
 }
