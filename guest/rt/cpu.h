@@ -17,9 +17,16 @@
 #include "hyperrom.h"   /* HR_PACKED */
 
 /* EFLAGS bits (SDM 2.3). */
+#define EFLAGS_CF     0x00000001u
 #define EFLAGS_FIXED  0x00000002u   /* bit 1 always reads 1 */
+#define EFLAGS_ZF     0x00000040u
+#define EFLAGS_SF     0x00000080u
 #define EFLAGS_IF     0x00000200u
+#define EFLAGS_DF     0x00000400u
+#define EFLAGS_OF     0x00000800u
 #define EFLAGS_IOPL   0x00003000u
+#define EFLAGS_IOPL_SHIFT 12
+#define EFLAGS_VM     0x00020000u   /* virtual-8086 mode */
 
 /* CR0 and CR4 bits (SDM 2.5). */
 #define CR0_PE  0x00000001u
@@ -87,6 +94,7 @@ struct gate_desc {
 } HR_PACKED;
 _Static_assert(sizeof(struct gate_desc) == 8, "gate size");
 #define GATE_INT32       0x0Eu  /* interrupt gate: clears IF on entry   */
+#define GATE_TRAP32      0x0Fu  /* trap gate: leaves IF as it was       */
 
 /* The 32-bit TSS (SDM 7.2.1); the I/O permission bitmap follows it. */
 struct tss32 {

@@ -14,7 +14,6 @@
 #include "vmi.h"    /* vmi_set_gdt and friends */
 
 #define PAGE_SHIFT 12
-#define RING_USER  3u
 
 struct rt_seg rt_seg;
 struct seg_desc rt_gdt[RT_GDT_ENTRIES] __attribute__((aligned(8)));
@@ -23,6 +22,7 @@ struct gate_desc rt_idt[RT_IDT_ENTRIES] __attribute__((aligned(8)));
 struct rt_tss rt_tss __attribute__((aligned(128)));
 
 extern const uint32_t rt_vector_stubs[RT_VECTORS];   /* entry.asm */
+extern const uint8_t rt_syscall_stub[];              /* entry.asm */
 extern uint8_t rt_trap_stack_top[];                  /* entry.asm */
 
 /* The limit of a flat segment, in pages. */
@@ -97,15 +97,15 @@ static void gdt_init(void)
     unsigned k = rt_seg.cpl;
     rt_seg.kernel_cs = SEL(RT_GDT_KERNEL_CS, 0, k);
     rt_seg.kernel_ds = SEL(RT_GDT_KERNEL_DS, 0, k);
-    rt_seg.user_cs = SEL(RT_GDT_USER_CS, 0, RING_USER);
-    rt_seg.user_ds = SEL(RT_GDT_USER_DS, 0, RING_USER);
+    rt_seg.user_cs = SEL(RT_GDT_USER_CS, 0, RT_RING_USER);
+    rt_seg.user_ds = SEL(RT_GDT_USER_DS, 0, RT_RING_USER);
     rt_seg.tss = SEL(RT_GDT_TSS, 0, k);
 
     memset(rt_gdt, 0, sizeof(rt_gdt));
     gdt_write(RT_GDT_KERNEL_CS, flat(k, DESC_CODE | DESC_CODE_READ));
     gdt_write(RT_GDT_KERNEL_DS, flat(k, DESC_DATA_WRITE));
-    gdt_write(RT_GDT_USER_CS, flat(RING_USER, DESC_CODE | DESC_CODE_READ));
-    gdt_write(RT_GDT_USER_DS, flat(RING_USER, DESC_DATA_WRITE));
+    gdt_write(RT_GDT_USER_CS, flat(RT_RING_USER, DESC_CODE | DESC_CODE_READ));
+    gdt_write(RT_GDT_USER_DS, flat(RT_RING_USER, DESC_DATA_WRITE));
     gdt_write(RT_GDT_TSS, tss_setup());
 
     struct vmi_dtr d = { sizeof(rt_gdt) - 1, (uint32_t)rt_gdt };
@@ -113,20 +113,31 @@ static void gdt_init(void)
     rt_load_segments(rt_seg.kernel_cs, rt_seg.kernel_ds);
 }
 
-/* Interrupt gates for every vector the runtime handles, then load the IDT. */
+/* A gate into the kernel's code segment at handler. */
+struct gate_desc desc_gate(uint32_t handler, unsigned dpl, uint8_t type)
+{
+    return (struct gate_desc){
+        .offset_lo = (uint16_t)handler,
+        .selector = rt_seg.kernel_cs,
+        .type_attr = (uint8_t)(DESC_P | (dpl << DESC_DPL_SHIFT) | type),
+        .offset_hi = (uint16_t)(handler >> 16),
+    };
+}
+
+/* Write IDT slot v through the shim. */
+static void idt_write(unsigned v, struct gate_desc g)
+{
+    vmi_write_idt_entry(rt_idt, v, desc_lo(&g), desc_hi(&g));
+}
+
+/* Interrupt gates for every vector the runtime handles and the system-call
+ * trap gate user mode may use, then load the IDT. */
 static void idt_init(void)
 {
-    uint8_t attr = (uint8_t)(DESC_P | (rt_seg.cpl << DESC_DPL_SHIFT) | GATE_INT32);
     memset(rt_idt, 0, sizeof(rt_idt));
-    for (unsigned v = 0; v < RT_VECTORS; v++) {
-        struct gate_desc g = {
-            .offset_lo = (uint16_t)rt_vector_stubs[v],
-            .selector = rt_seg.kernel_cs,
-            .type_attr = attr,
-            .offset_hi = (uint16_t)(rt_vector_stubs[v] >> 16),
-        };
-        vmi_write_idt_entry(rt_idt, v, desc_lo(&g), desc_hi(&g));
-    }
+    for (unsigned v = 0; v < RT_VECTORS; v++)
+        idt_write(v, desc_gate(rt_vector_stubs[v], rt_seg.cpl, GATE_INT32));
+    idt_write(RT_SYSCALL_VECTOR, desc_gate((uint32_t)rt_syscall_stub, RT_RING_USER, GATE_TRAP32));
     struct vmi_dtr d = { sizeof(rt_idt) - 1, (uint32_t)rt_idt };
     vmi_set_idt(&d);
 }

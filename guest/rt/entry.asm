@@ -13,6 +13,8 @@ MB_HDR_FLAGS    equ MB_HDR_MEMORY
 STACK_SIZE      equ 16384               ; the kernel's boot stack
 TRAP_STACK_SIZE equ 8192                ; the stack for traps from user mode
 VECTORS         equ 48                  ; 32 exceptions + 16 PIC lines (rt.h RT_VECTORS)
+SYSCALL_VECTOR  equ 0x80                ; rt.h RT_SYSCALL_VECTOR
+SYS_EXIT        equ 0                   ; rt.h RT_SYS_EXIT
 
         bits 32
 
@@ -61,6 +63,13 @@ rt_vector_%1:
 %endif
 %assign v v + 1
 %endrep
+
+; The system-call gate's stub: a frame like every other vector's.
+        global rt_syscall_stub
+rt_syscall_stub:
+        push 0
+        push SYSCALL_VECTOR
+        jmp trap_common
 
 ; The stubs' addresses, for desc.c to put in the IDT.
         section .rodata
@@ -157,6 +166,64 @@ rt_load_segments:
         push eax
         push ecx
         retf                            ; caller still pops its two arguments
+
+; ---------------------------------------------------------------------------
+; int rt_user_enter(eip, cs, eflags, esp, ss)
+; The arguments are an IRET frame for ring 3.  Save the callee-saved
+; registers and the stack for rt_user_leave, then return to user mode
+; through the bound IRET entry (so the virtual interrupt flag follows the
+; frame).  Returns only through rt_user_leave, with its result.
+        section .text
+        global rt_user_enter, rt_user_leave, rt_user_trampoline
+rt_user_enter:
+        push ebp
+        push ebx
+        push esi
+        push edi
+        mov [rt_user_esp], esp
+%rep 5                                  ; ss, esp, eflags, cs, eip: each push
+        push dword [esp + 36]           ; moves the next one to [esp + 36]
+%endrep
+        jmp [rt_iret_entry]
+
+; void rt_user_leave(int result): called on the kernel stack of a trap
+; from user mode; abandon that trap and return result from rt_user_enter.
+; The trap left DS and ES on the kernel's segment (trap_common) and SS is
+; the kernel's stack segment; FS and GS may still hold user selectors.
+rt_user_leave:
+        mov eax, [esp + 4]
+        mov esp, [rt_user_esp]
+        mov cx, ss
+        mov ds, cx
+        mov es, cx
+        mov fs, cx
+        mov gs, cx
+        pop edi
+        pop esi
+        pop ebx
+        pop ebp
+        ret
+
+; Where user mode starts (ring 3), with [esp] = fn and [esp + 4] = arg:
+; take the user data segment everywhere, call fn(arg), then leave user
+; mode with the exit system call.
+rt_user_trampoline:
+        mov ax, ss
+        mov ds, ax
+        mov es, ax
+        mov fs, ax
+        mov gs, ax
+        cld
+        pop eax                         ; fn; arg is now at [esp]
+        call eax
+        mov eax, SYS_EXIT
+        int SYSCALL_VECTOR
+        ud2                             ; the exit call never returns
+
+        section .data
+        align 4
+rt_user_esp:
+        dd 0
 
 ; ---------------------------------------------------------------------------
         section .bss

@@ -56,13 +56,20 @@ void rt_exit(uint32_t code) RT_NORETURN;
 /* ---- trap.c: exceptions, the try mechanism, IRQs ---- */
 #define RT_NO_FAULT (-1)       /* try_call's result when nothing faulted */
 
-/* What the last fault caught by try_call or TRY_ASM looked like. */
+/* What a trap looked like: the last fault caught by try_call, TRY_ASM or
+ * rt_user_call (rt_last_fault), the last system call (rt_last_syscall)
+ * and the last PIC interrupt (rt_last_irq).  eflags is the image the CPU
+ * (or the hypervisor, rule 1) put in the frame. */
 struct rt_fault {
     int      vector;           /* T_* or RT_NO_FAULT                     */
     uint32_t error;            /* the CPU's error code, 0 if none        */
     uint32_t eip;              /* the faulting instruction               */
+    uint32_t cs, eflags;       /* from the frame                         */
+    uint32_t esp, ss;          /* from the frame of a trap from ring 3,
+                                  else 0                                 */
 };
 extern struct rt_fault rt_last_fault;
+extern struct rt_fault rt_last_irq;
 
 /*
  * Run fn(arg); if it raises an exception (vectors 0-31), abandon it at the
@@ -106,6 +113,43 @@ extern volatile uint32_t rt_irq_count[RT_IRQ_LINES];
 /* Entry stubs (entry.asm) for vectors 0..RT_VECTORS-1. */
 #define RT_VECTORS    (RT_IRQ_BASE + RT_IRQ_LINES)
 
+/* ---- user.c: user mode (ring 3) and the system-call gate ---- */
+#define RT_RING_USER 3u
+/* The system-call vector: a DPL-3 trap gate, as Linux's int $0x80, so a
+ * HyperROM hypervisor points its real IDT straight at it (no exit). */
+#define RT_SYSCALL_VECTOR 0x80     /* no "u": assembled into int $N */
+#define RT_USER_STACK_SIZE 8192u
+
+/* System calls: EAX = number, EBX = argument; the result comes in EAX. */
+enum rt_sys {
+    RT_SYS_EXIT  = 0,          /* leave user mode: rt_user_call returns   */
+    RT_SYS_COUNT = 1,          /* count one call; returns the new count   */
+};
+#define RT_SYS_NONE 0xFFFFFFFFu        /* what unknown numbers return     */
+extern volatile uint32_t rt_syscalls;   /* RT_SYS_COUNT calls so far    */
+extern struct rt_fault rt_last_syscall; /* frame of the last system call */
+
+/*
+ * Run fn(arg) in ring 3 on the runtime's user stack, entered by an IRET
+ * (through the shim's IRET entry) whose EFLAGS image is eflags; the user
+ * code starts with DS = ES = FS = GS = SS = the user data segment.  It
+ * comes back when fn returns (a RT_SYS_EXIT system call) or raises an
+ * exception: returns RT_NO_FAULT or the vector (rt_last_fault says more).
+ * The kernel's interrupt mask is restored afterwards.  Not reentrant.
+ */
+int rt_user_call_flags(void (*fn)(void *), void *arg, uint32_t eflags);
+/* rt_user_call_flags with interrupts enabled in the image. */
+int rt_user_call(void (*fn)(void *), void *arg);
+
+/* From user mode: system call nr with argument arg; returns EAX. */
+static inline uint32_t rt_syscall(uint32_t nr, uint32_t arg)
+{
+    uint32_t r;
+    __asm__ volatile("int $" RT_STR(RT_SYSCALL_VECTOR)
+                     : "=a"(r) : "a"(nr), "b"(arg) : "memory", "cc");
+    return r;
+}
+
 /* ---- desc.c: the runtime's GDT, IDT, TSS ---- */
 enum rt_gdt_slot {
     RT_GDT_NULL, RT_GDT_KERNEL_CS, RT_GDT_KERNEL_DS, RT_GDT_USER_CS,
@@ -138,6 +182,8 @@ void desc_init(void);
 uint32_t desc_flat_limit(void);
 /* Build a code/data or system descriptor. */
 struct seg_desc desc_make(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags);
+/* A gate (GATE_INT32 or GATE_TRAP32) into the kernel's code segment. */
+struct gate_desc desc_gate(uint32_t handler, unsigned dpl, uint8_t type);
 /* The two 32-bit halves of an 8-byte descriptor, as the Write*Entry calls take them. */
 uint32_t desc_lo(const void *d);
 uint32_t desc_hi(const void *d);

@@ -4,24 +4,20 @@
  *
  * Exceptions (0-31) go to the armed try point if there is one (try_call,
  * TRY_ASM): the fault is recorded and the trap returns to the recovery
- * point instead of the faulting instruction.  Any other exception is a
- * test failure: print where it happened and end the run.  PIC interrupts
- * (RT_IRQ_BASE..+15) are counted and acknowledged.
+ * point instead of the faulting instruction.  An exception in user mode
+ * ends the user call (rt_user_call).  Any other exception is a test
+ * failure: print where it happened and end the run.  PIC interrupts
+ * (RT_IRQ_BASE..+15) are counted and acknowledged.  System calls
+ * (RT_SYSCALL_VECTOR) go to user.c.
  *
  * Runs at the kernel's privilege level on the kernel stack, with
- * interrupts off (every gate is an interrupt gate).
+ * interrupts off (every gate but the system call's is an interrupt gate).
  */
 #include "rt.h"     /* struct rt_fault, rt_try */
+#include "frame.h"  /* struct rt_frame, the user-mode hooks */
 #include "vmi.h"    /* vmi_outb for the PIC */
 
-/* What entry.asm's trap_common leaves on the stack, lowest address first. */
-struct rt_frame {
-    uint32_t gs, fs, es, ds;
-    uint32_t edi, esi, ebp, esp_pushad, ebx, edx, ecx, eax;  /* PUSHAD */
-    uint32_t vector, error;    /* from the stub                         */
-    uint32_t eip, cs, eflags;  /* from the CPU; ESP/SS only from user   */
-} HR_PACKED;
-_Static_assert(sizeof(struct rt_frame) == 68, "frame layout");
+_Static_assert(sizeof(struct rt_frame) == 76, "frame layout");
 _Static_assert(offsetof(struct rt_frame, vector) == 48, "stub pushes");
 
 /* The 8259A PICs (Intel 8259A datasheet): command ports and EOI. */
@@ -31,6 +27,7 @@ _Static_assert(offsetof(struct rt_frame, vector) == 48, "stub pushes");
 #define PIC_CASCADE_LINES 8u   /* lines 8-15 sit behind the slave      */
 
 struct rt_fault rt_last_fault = { .vector = RT_NO_FAULT };
+struct rt_fault rt_last_irq = { .vector = RT_NO_FAULT };
 volatile uint32_t rt_irq_count[RT_IRQ_LINES];
 
 /* The try point; separate variables because entry.asm uses them by name. */
@@ -89,21 +86,35 @@ static void irq_ack(uint32_t line)
     vmi_outb(PIC1_CMD, PIC_EOI);
 }
 
+/* What the frame f says about its trap. */
+struct rt_fault rt_frame_info(const struct rt_frame *f)
+{
+    int user = (f->cs & SEL_RPL_MASK) == RT_RING_USER;
+    return (struct rt_fault){
+        .vector = (int)f->vector, .error = f->error, .eip = f->eip,
+        .cs = f->cs, .eflags = f->eflags,
+        .esp = user ? f->user_esp : 0, .ss = user ? f->user_ss : 0,
+    };
+}
+
 /* Called by trap_common for every vector. */
 void rt_trap(struct rt_frame *f);
 void rt_trap(struct rt_frame *f)
 {
     if (f->vector >= RT_IRQ_BASE && f->vector < RT_IRQ_BASE + RT_IRQ_LINES) {
         uint32_t line = f->vector - RT_IRQ_BASE;
+        rt_last_irq = rt_frame_info(f);
         rt_irq_count[line]++;
         irq_ack(line);
         return;
     }
+    if (f->vector == RT_SYSCALL_VECTOR)
+        return rt_syscall_trap(f);
+    if ((f->cs & SEL_RPL_MASK) == RT_RING_USER && f->vector < T_EXCEPTIONS)
+        rt_user_fault(f);                       /* does not return */
     if (!rt_try_active)
         unexpected(f);
-    rt_last_fault.vector = (int)f->vector;
-    rt_last_fault.error = f->error;
-    rt_last_fault.eip = f->eip;
+    rt_last_fault = rt_frame_info(f);
     rt_try_active = 0;
     f->eip = rt_try_resume;
 }
