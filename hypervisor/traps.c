@@ -162,6 +162,10 @@ int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error
     uint32_t ss = tf->ss, esp = tf->esp;
     if (from_user)
         kernel_stack(&ss, &esp);
+    if (from_user && !seg_valid_ss((uint16_t)ss, HR_GUEST_CPL))   /* our IRET would fault */
+        guest_terminate(tf, "rule 2 (flat kernel trap stack)",
+                        "kernel stack selector %x for vector %u is not a ring-1 stack segment",
+                        ss, vector);
     if (!seg_is_flat((uint16_t)ss))
         guest_terminate(tf, "rule 2 (flat kernel trap stack)",
                         "stack segment %x for vector %u is not flat", ss, vector);
