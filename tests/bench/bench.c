@@ -13,13 +13,12 @@
  * cycles_per_op has the empty loop's cost (op=loop, printed first)
  * taken off and is rounded to an integer: what remains after dividing is
  * the fixed cost of starting a measurement.  The exit counts are exact,
- * with three decimals when not whole.  exits_per_op is the number of
- * entries into the hypervisor, hypercalls plus exceptions, from CPUID
- * leaf HR_CPUID_EXITS read before and after (its EAX total is not used:
- * it counts an emulated or reflected exception twice, once per reason).
- * On the hypervisor (CPL 1) the counters are read by a direct hypercall,
- * which works with and without the ROM bound ("novmi" leaves the native
- * CPUID, which does not trap in ring 1); natively every exit count is 0.
+ * with three decimals when not whole.  They come from CPUID leaf
+ * HR_CPUID_EXITS read before and after: exits_per_op from its EAX (every
+ * exit), the others from EBX, ECX and EDX.  On the hypervisor (CPL 1)
+ * the counters are read by a direct hypercall, which works with and
+ * without the ROM bound ("novmi" leaves the native CPUID, which does not
+ * trap in ring 1); natively every exit count is 0.
  *
  * MODE is the "mode=" word boot.sh puts on the command line.  Ends with
  * PASS lines and the summary; nothing here depends on the numbers.
@@ -47,16 +46,19 @@ struct sample {
     struct exits exits;            /* deltas; all zero natively             */
 };
 
-/* One operation: a name and a function that runs it BENCH_ITERATIONS times. */
+/* One operation: a function that runs it BENCH_ITERATIONS times, and one
+ * that does everything else run does (NULL: nothing but the loop). */
 struct op {
     const char *name;
     void (*run)(void);
+    void (*overhead)(void);
 };
 
 static int on_hypervisor;          /* CPL 1: the counters exist */
 static volatile uint32_t sink;     /* keeps results the compiler would drop */
 static uint32_t gdt_lo, gdt_hi;    /* the descriptor WriteGDTEntry writes */
 static uint32_t ud_caught;         /* ud2s the try mechanism caught */
+static int user_result;            /* the last rt_user_call's result */
 
 /* The TSC by the raw instruction: never a VMI call, never an exit. */
 static inline uint32_t tsc(void)
@@ -151,15 +153,35 @@ static void op_exception(void)
         ud_caught += TRY_ASM("ud2") == T_UD;
 }
 
+/* In ring 3: (uintptr_t)arg system calls through the direct gate. */
+static void user_syscalls(void *arg)
+{
+    for (uint32_t i = 0; i < (uint32_t)(uintptr_t)arg; i++)
+        rt_syscall(RT_SYS_COUNT, 0);
+}
+
+/* A trip to user mode and back that makes BENCH_ITERATIONS system calls. */
+static void op_user_syscalls(void)
+{
+    user_result = rt_user_call(user_syscalls, (void *)(uintptr_t)BENCH_ITERATIONS);
+}
+
+/* The same trip with no system calls: what op_user_syscalls has on top. */
+static void op_user_trip(void)
+{
+    user_result = rt_user_call(user_syscalls, NULL);
+}
+
 static const struct op ops[] = {
-    { "intr_pair",        op_intr_pair },
-    { "flags_save_restore", op_flags },
-    { "cpuid",            op_cpuid },
-    { "out_emulated",     op_out_emulated },
-    { "out_passthrough",  op_out_passthrough },
-    { "get_cr0",          op_get_cr0 },
-    { "write_gdt_entry",  op_write_gdt_entry },
-    { "exception",        op_exception },
+    { "intr_pair",          op_intr_pair,       NULL },
+    { "flags_save_restore", op_flags,           NULL },
+    { "cpuid",              op_cpuid,           NULL },
+    { "out_emulated",       op_out_emulated,    NULL },
+    { "out_passthrough",    op_out_passthrough, NULL },
+    { "get_cr0",            op_get_cr0,         NULL },
+    { "write_gdt_entry",    op_write_gdt_entry, NULL },
+    { "exception",          op_exception,       NULL },
+    { "syscall",            op_user_syscalls,   op_user_trip },
 };
 #define OP_COUNT (sizeof(ops) / sizeof(ops[0]))
 
@@ -186,6 +208,28 @@ static struct sample measure(void (*fn)(void))
     };
 }
 
+/* a less b: cycles clamped at 0, exit counts exact. */
+static struct sample minus(struct sample a, const struct sample *b)
+{
+    a.cycles = a.cycles > b->cycles ? a.cycles - b->cycles : 0;
+    a.exits.all -= b->exits.all;
+    a.exits.hypercalls -= b->exits.hypercalls;
+    a.exits.exceptions -= b->exits.exceptions;
+    a.exits.emulated -= b->exits.emulated;
+    return a;
+}
+
+/* What op costs over BENCH_ITERATIONS: less the loop's cost and its overhead's. */
+static struct sample measure_op(const struct op *op, const struct sample *loop)
+{
+    struct sample s = minus(measure(op->run), loop);
+    if (op->overhead) {
+        struct sample extra = measure(op->overhead);
+        s = minus(s, &extra);
+    }
+    return s;
+}
+
 /* total / BENCH_ITERATIONS rounded to the nearest integer. */
 static uint32_t rounded(uint32_t total)
 {
@@ -208,10 +252,9 @@ static const char *per_op(uint32_t total, char *buf, size_t size)
 static void print_sample(const char *name, const char *mode, const struct sample *s)
 {
     char x[16], h[16], e[16], m[16];
-    uint32_t entries = s->exits.hypercalls + s->exits.exceptions;
     printf("BENCH op=%s mode=%s cycles_per_op=%u exits_per_op=%s hypercalls_per_op=%s "
            "exceptions_per_op=%s emulated_per_op=%s\n", name, mode,
-           rounded(s->cycles), per_op(entries, x, sizeof(x)),
+           rounded(s->cycles), per_op(s->exits.all, x, sizeof(x)),
            per_op(s->exits.hypercalls, h, sizeof(h)),
            per_op(s->exits.exceptions, e, sizeof(e)), per_op(s->exits.emulated, m, sizeof(m)));
 }
@@ -235,6 +278,8 @@ static void make_descriptor(void)
     gdt_hi = desc_hi(&d);
 }
 
+static void report_checks(const char *mode);
+
 /* The benchmark: the loop's cost, then every operation less that cost. */
 void guest_main(const char *cmdline)
 {
@@ -248,13 +293,23 @@ void guest_main(const char *cmdline)
     struct sample base = measure(op_loop);
     print_sample("loop", mode, &base);
     for (uint32_t i = 0; i < OP_COUNT; i++) {
-        struct sample s = measure(ops[i].run);
-        s.cycles = s.cycles > base.cycles ? s.cycles - base.cycles : 0;
+        struct sample s = measure_op(&ops[i], &base);
         print_sample(ops[i].name, mode, &s);
     }
 
+    report_checks(mode);
+}
+
+/* The PASS/FAIL lines: every operation did what it should (never how fast). */
+static void report_checks(const char *mode)
+{
     report(ud_caught == BENCH_ITERATIONS, "every ud2 was caught as #UD (%u of %u)",
            ud_caught, BENCH_ITERATIONS);
+    if (!report(rt_syscalls == BENCH_ITERATIONS && user_result == RT_NO_FAULT,
+                "every system call arrived (%u of %u) and user mode came back cleanly",
+                rt_syscalls, BENCH_ITERATIONS))
+        printf("  the user call ended with vector %d, error %x, at eip %x\n",
+               user_result, rt_last_fault.error, rt_last_fault.eip);
     if (on_hypervisor) {
         struct exits a = read_exits(), b = read_exits();
         report(b.hypercalls == a.hypercalls + 1,

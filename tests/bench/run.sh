@@ -25,7 +25,7 @@ MODES=(native native-rom hv hv-novmi)
 RUNS=2
 # What bench.c measures, in its order; "loop" is the empty loop.
 OPS=(loop intr_pair flags_save_restore cpuid out_emulated out_passthrough
-     get_cr0 write_gdt_entry exception)
+     get_cr0 write_gdt_entry exception syscall)
 NUM='[0-9]+(\.[0-9]+)?'
 
 # The column heading for a mode.
@@ -70,18 +70,27 @@ field() {
     sed -n "s/^BENCH op=$2 .* $3=\([0-9.]*\).*/\1/p" "$1" | head -n 1
 }
 
-# The hypervisor's end-of-run statistics in boot output $1, on one line
-# per group: exits by reason, exceptions by vector, VMI calls.
+# The hypervisor's end-of-run statistics in boot output $1, one group per
+# line (wrapped): its counters (exits by reason and the like), exceptions
+# by vector, VMI calls.
 hv_stats() {
-    local out=$1
-    sed -n '/^hv: exits by reason:/,$p' "$out" | sed -n 's/^hv:   \(.*\): \([0-9]*\)$/\1 \2/p' |
-        awk '/^exception [0-9]+ / { v = v sep1 "#" $2 " " $3; sep1 = ", "; next }
-             /^VMI_/ { sub(/^VMI_/, "", $1); c = c sep2 $1 " " $2; sep2 = ", "; next }
-             { r = r sep0 $0; sep0 = ", " }
-             END { print "exits: " r; if (v != "") print "exceptions: " v;
-                   if (c != "") print "VMI calls: " c }'
+    sed -n '/^hv: exits by reason:/,$p' "$1" | sed -n 's/^hv: \{1,\}\(.*\): \([0-9]*\)$/\1 \2/p' |
+        awk 'function add(g, item) { items[g] = items[g] (items[g] == "" ? "" : ", ") item }
+             function wrap(label, text,   n, w, i, line) {   # items per line, < 75 columns
+                 if (text == "") return
+                 n = split(text, w, ", "); line = label " " w[1]
+                 for (i = 2; i <= n; i++) {
+                     if (length(line) + 2 + length(w[i]) > 74) { print line ","; line = "   " w[i] }
+                     else line = line ", " w[i]
+                 }
+                 print line
+             }
+             /^exception [0-9]+ / { add("v", "#" $2 " " $3); next }
+             /^VMI_/ { sub(/^VMI_/, "", $1); add("c", $1 " " $2); next }
+             { add("r", $0) }
+             END { wrap("counters:", items["r"]); wrap("exceptions:", items["v"])
+                   wrap("VMI calls:", items["c"]) }'
 }
-
 
 # Print a markdown table row: cells padded to the widths in $widths.
 row() {
@@ -93,12 +102,9 @@ row() {
     echo "$line"
 }
 
-# The table, statistics and verdict for the outputs of run 1 (and $1 = "yes"/"no").
-report() {
-    local verdict=$1 mode op c e cells
-    echo "HyperROM benchmark: ${ICOUNT[*]} (TSC = instructions executed)"
-    echo "per operation, 1000 iterations each: cycles / exits (hypervisor entries)"
-    echo
+# The table: a row per operation, "cycles / exits" per mode (run 1).
+print_table() {
+    local mode op c e t w cells
     widths=(18)
     for mode in "${MODES[@]}"; do
         t=$(mode_title "$mode")
@@ -119,11 +125,27 @@ report() {
         done
         row "${cells[@]}"
     done
-    echo
+}
+
+# What the table cannot say by itself.
+print_notes() {
     echo "loop: the empty loop, already taken off every other row.  native-rom: the ROM"
     echo "present without a hypervisor (VMI_Init fails; the kernel stays native)."
     echo "Trap-and-emulate does not see CPUID, PUSHF/POPF or direct descriptor writes:"
-    echo "they do not fault in ring 1 and run unchecked (spec section 12)."
+    echo "they do not fault in ring 1 and run unchecked (spec section 12).  Its system"
+    echo "calls exit: the direct gate needs the kernel stack from UpdateKernelStack."
+}
+
+# The whole report for run 1; $1 = the determinism verdict (yes/no).
+report() {
+    local n mode
+    n=$(sed -n 's/^bench: \([0-9]*\) iterations.*/\1/p' "$work/run1-native.out")
+    echo "HyperROM benchmark: ${ICOUNT[*]} (TSC = instructions executed)"
+    echo "per operation, $n iterations each: cycles / exits (hypervisor entries)"
+    echo
+    print_table
+    echo
+    print_notes
     echo
     echo "Hypervisor exit statistics for the whole run (boot included):"
     for mode in hv hv-novmi; do
@@ -131,7 +153,7 @@ report() {
         hv_stats "$work/run1-$mode.out" | sed 's/^/    /'
     done
     echo
-    echo "deterministic: $verdict ($RUNS runs of each mode: the whole output compared, line for line)"
+    echo "deterministic: $1 ($RUNS runs of each mode: the whole output compared, line for line)"
 }
 
 # --check MODE KERNEL: one boot, the lines' form only.
