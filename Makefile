@@ -64,6 +64,7 @@ include guest/guest.mk
 include guest/rt/rt.mk
 include guest/demo/demo.mk
 include tests/guest/guest.mk
+include tests/bench/bench.mk
 include tests/shim/shim-tests.mk
 include tests/romsum/romsum-tests.mk
 include tests/tests.mk

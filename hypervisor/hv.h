@@ -115,6 +115,7 @@ void fatal_init(void);
 void idt_sync_syscall(struct trapframe *tf);
 void guest_terminate(struct trapframe *tf, const char *rule, const char *fmt, ...) __attribute__((noreturn));
 int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error);
+int guest_check(uint32_t va, uint32_t n, int write);
 int guest_read(uint32_t va, void *dst, uint32_t n);
 int guest_write(uint32_t va, const void *src, uint32_t n);
 void stats_print(void);

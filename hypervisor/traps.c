@@ -76,29 +76,39 @@ void idt_init(void)
     pic_init();
 }
 
+/* 0 if every page of guest linear [va, va + n) is present (and writable
+ * when write is set); the hypervisor runs on the guest's page tables, so
+ * such an address can then be used directly. */
+int guest_check(uint32_t va, uint32_t n, int write)
+{
+    uint32_t need = PTE_P | (write ? PTE_W : 0);
+    if (va + n < va)
+        return -1;
+    for (uint32_t page = va & ~(PAGE_SIZE - 1); n && page < va + n; page += PAGE_SIZE) {
+        uint32_t *pte = paging_pte(page);
+        if (!pte || (*pte & need) != need)
+            return -1;
+        if (page + PAGE_SIZE < page)
+            break;
+    }
+    return 0;
+}
+
 /* Copy n bytes from guest linear va; -1 if any page is missing. */
 int guest_read(uint32_t va, void *dst, uint32_t n)
 {
-    uint8_t *d = dst;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t *pte = paging_pte(va + i);
-        if (va + i < va || !pte || !(*pte & PTE_P))
-            return -1;
-        d[i] = *(const volatile uint8_t *)(uintptr_t)(va + i);
-    }
+    if (guest_check(va, n, 0))
+        return -1;
+    memcpy(dst, (const void *)(uintptr_t)va, n);
     return 0;
 }
 
 /* Copy n bytes to guest linear va; -1 if any page is missing or read-only. */
 int guest_write(uint32_t va, const void *src, uint32_t n)
 {
-    const uint8_t *s = src;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t *pte = paging_pte(va + i);
-        if (va + i < va || !pte || (*pte & (PTE_P | PTE_W)) != (PTE_P | PTE_W))
-            return -1;
-        *(volatile uint8_t *)(uintptr_t)(va + i) = s[i];
-    }
+    if (guest_check(va, n, 1))
+        return -1;
+    memcpy((void *)(uintptr_t)va, src, n);
     return 0;
 }
 
@@ -181,9 +191,7 @@ int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error
         frame[n++] = tf->ss;
     }
     uint32_t room = n * 4 > STACK_ROOM ? n * 4 : STACK_ROOM;
-    uint32_t probe[STACK_ROOM / 4] = { 0 };
-    if (esp < room || guest_read(esp - room, probe, room) ||
-        guest_write(esp - room, probe, room) || guest_write(esp - n * 4, frame, n * 4))
+    if (esp < room || guest_check(esp - room, room, 1) || guest_write(esp - n * 4, frame, n * 4))
         guest_terminate(tf, "rule 3 (32 bytes of stack room)",
                         "no room for a %u-byte frame below esp %x for vector %u", room, esp, vector);
     tf->ss = ss;
