@@ -35,6 +35,7 @@ trap_common:
         mov ax, HV_DS
         mov ds, ax
         mov es, ax
+        cld                             ; C needs DF clear; the guest may not
         push esp                        ; struct trapframe *
         call hv_trap
         add esp, 4
