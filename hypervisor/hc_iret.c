@@ -15,6 +15,27 @@
 #define SYSEXIT_CS_OFFSET 16u   /* user CS = SYSENTER_CS + 16 */
 #define SYSEXIT_SS_OFFSET 24u   /* user SS = SYSENTER_CS + 24 */
 
+/* The byte limit of code selector sel in the real tables (LSL), 0 if it
+ * has none: the limit the CPU checks the new EIP against. */
+static uint32_t code_limit(uint16_t sel)
+{
+    uint32_t limit = 0;
+    __asm__("lsl %1, %0" : "+r"(limit) : "r"((uint32_t)sel) : "cc");
+    return limit;
+}
+
+/* A return to eip in code segment cs faults on a CPU when eip is beyond
+ * the segment's limit: terminate the guest for `rule` rather than let our
+ * own IRET fault (or, where limits go unchecked, as in QEMU's TCG, run
+ * the guest in the hypervisor's area). */
+static void check_eip(struct trapframe *tf, const char *rule, uint32_t cs, uint32_t eip)
+{
+    uint32_t limit = code_limit((uint16_t)cs);
+    if (eip > limit)
+        guest_terminate(tf, rule, "eip %x is beyond the limit %x of code selector %x",
+                        eip, limit, cs);
+}
+
 /* Switch tf to run at cs:eip with the guest's EFLAGS image. */
 static void resume_at(struct trapframe *tf, uint32_t cs, uint32_t eip, uint32_t image)
 {
@@ -38,6 +59,7 @@ void hc_IRET(struct trapframe *tf)
         guest_terminate(tf, "faulting IRET", "outer frame not readable at %x", tf->esp);
     if (outer && !seg_valid_ss((uint16_t)f[4], SEL_RPL(cs)))
         guest_terminate(tf, "faulting IRET", "stack selector %x does not suit ring %u", f[4], SEL_RPL(cs));
+    check_eip(tf, "faulting IRET", cs, f[0]);
     tf->esp += (outer ? IRET_FRAME_OUTER : IRET_FRAME_SAME) * 4;
     if (outer) {
         tf->ss = f[4] & 0xFFFFu;
@@ -54,6 +76,7 @@ void hc_SYSEXIT(struct trapframe *tf)
     if (!vcpu0.sysenter_cs || !seg_valid_cs((uint16_t)cs) || !seg_valid_ss((uint16_t)ss, 3))
         guest_terminate(tf, "faulting SYSEXIT", "SYSENTER_CS %x gives no valid ring-3 segments",
                         vcpu0.sysenter_cs);
+    check_eip(tf, "faulting SYSEXIT", cs, tf->edx);
     tf->ss = ss;
     tf->esp = tf->ecx;
     resume_at(tf, cs, tf->edx, tf->eflags);

@@ -25,6 +25,7 @@
 #define GATE_TRAP32     (GATE_P | SYS_TYPE_TRAP32)
 #define STACK_ROOM      32u       /* rule 3: room a fault handler may need */
 #define ERR_IDT         0x2u      /* #GP error code: the selector is a vector */
+#define IRETD_OPCODE    0xCFu
 
 extern const uint32_t trap_stubs[IDT_ENTRIES];
 static struct gate_desc idt[IDT_ENTRIES] __attribute__((aligned(8)));
@@ -225,6 +226,17 @@ static void irq(struct trapframe *tf)
     outb(PIC1_CMD, PIC_EOI);
 }
 
+/* Is eip the IRET instruction of a ROM (in a page the hypervisor made
+ * read-only in the option-ROM area)?  That is where the ROM's IRET entry
+ * returns natively when nothing is pending. */
+static int at_rom_iret(uint32_t eip)
+{
+    uint32_t *pte = eip >= HR_SCAN_START && eip < HR_SCAN_END ? paging_pte(eip) : NULL;
+    uint8_t op;
+    return pte && (*pte & (PTE_P | PTE_W)) == PTE_P && !guest_read(eip, &op, 1) &&
+           op == IRETD_OPCODE;
+}
+
 /* An exception from the guest: emulate what ring 1 cannot do, else reflect. */
 static void exception(struct trapframe *tf)
 {
@@ -239,6 +251,11 @@ static void exception(struct trapframe *tf)
             vcpu0.exits[EXIT_EMULATE]++;
             return;                      /* the table changed: retry */
         }
+    }
+    if (SEL_RPL(tf->cs) == HR_GUEST_CPL && at_rom_iret(tf->eip)) {
+        vcpu0.exits[EXIT_EMULATE]++;     /* rule 10: no fault inside the ROM */
+        hc_IRET(tf);                     /* a frame no CPU takes ends the guest */
+        return;
     }
     if (v == T_GP && !emulate(tf))
         return;                          /* emulate() counted it */
