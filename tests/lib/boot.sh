@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # boot.sh - boot one guest kernel in one mode and judge the run.
 #
-# Usage: tests/lib/boot.sh MODE KERNEL [QEMU ARGS...]
+# Usage: tests/lib/boot.sh MODE KERNEL [--expect-terminated REASON] [QEMU ARGS...]
 #   native      QEMU + SeaBIOS, no VMI ROM: the guest must run native.
 #   native-rom  the same plus -option-rom $BUILD/rom/vmi.rom: SeaBIOS runs
 #               the ROM's init, the guest finds it, VMI_Init fails (no
@@ -19,6 +19,13 @@
 # script's own checks.  Exits 0 only when QEMU's status says the guest
 # wrote 0 to the exit port (status 1) and the guest printed its SUMMARY
 # line; otherwise prints a "FAIL: ..." line saying what went wrong.
+#
+# --expect-terminated REASON (modes hv, hv-novmi): the guest breaks a rule
+# on purpose and the run passes only when the hypervisor ended it for that:
+# QEMU status 225 (HR_EXIT_GUEST_TERMINATED), a log line starting
+# "hv: guest terminated: REASON", the hypervisor's statistics printed
+# after it (it was still healthy: no panic, status 227, and no reset), and
+# no FAIL line from the guest.  Each of these prints a PASS or FAIL line.
 # Logs beside each other in $BUILD/tests/boot/NAME-MODE.{serial,fwlog};
 # BOOT_DEBUG=1 adds QEMU's interrupt and reset log (.qemu.log) there.
 set -u
@@ -36,10 +43,12 @@ shift 2
 
 # Take -append out of the arguments: it joins "mode=MODE" in one -append.
 extra=
+expect_term=
 qemu_args=()
 while [ $# -gt 0 ]; do
     case "$1" in
         -append) extra="$extra ${2:-}"; shift 2 || shift ;;
+        --expect-terminated) expect_term=${2:-}; shift 2 || shift ;;
         *) qemu_args+=("$1"); shift ;;
     esac
 done
@@ -74,6 +83,10 @@ case "$mode" in
         fail "unknown mode '$mode' (native, native-rom, hv, hv-novmi)"
         exit 1 ;;
 esac
+if [ -n "$expect_term" ] && [[ "$mode" != hv* ]]; then
+    fail "--expect-terminated needs mode hv or hv-novmi, not $mode"
+    exit 1
+fi
 if [[ "$append" == *,* ]]; then
     fail "the guest command line may not contain a comma: $append"
     exit 1
@@ -161,7 +174,56 @@ hypervisor_roms() {
     sed -n 's/^hv: ROM .* at \(0x[0-9a-fA-F]*\) .*/\1/p' "$serial"
 }
 
+# The line number of the first serial line that starts with $1, or nothing.
+first_line_starting() {
+    awk -v p="$1" 'index($0, p) == 1 { print NR; exit }' "$serial"
+}
+
+# A run that should end with the hypervisor terminating the guest for
+# $expect_term: sets ok=1 only when every check below passed.
+judge_termination() {
+    local term stats got
+    ok=1
+    case "$status" in
+        225) meaning="the hypervisor terminated the guest"
+             echo "PASS: $name ($mode): QEMU status 225: the hypervisor terminated the guest" ;;
+        227) meaning="the hypervisor panicked"
+             fail "the hypervisor panicked (status 227) instead of terminating the guest"; ok=0 ;;
+        0)   meaning="QEMU stopped by itself"
+             fail "QEMU stopped without the exit port (a triple fault or reset), not status 225"; ok=0 ;;
+        124) meaning="killed by our timeout"
+             fail "guest hung: no exit within ${QEMU_TIMEOUT}s, not status 225"; ok=0 ;;
+        *)   meaning="status $status"
+             fail "QEMU exit status $status, not 225: the guest was not terminated"; ok=0 ;;
+    esac
+    term=$(first_line_starting "hv: guest terminated: $expect_term")
+    if [ -n "$term" ]; then
+        echo "PASS: $name ($mode): the hypervisor names the reason: $(sed -n "${term}p" "$serial")"
+    else
+        got=$(grep -m 1 '^hv: guest terminated: ' "$serial")
+        fail "no line 'hv: guest terminated: $expect_term...' (${got:-no termination line})"
+        ok=0
+    fi
+    stats=$(first_line_starting "hv: exits by reason:")
+    if [ -n "$term" ] && [ -n "$stats" ] && [ "$stats" -gt "$term" ]; then
+        echo "PASS: $name ($mode): the hypervisor printed its statistics after the reason"
+    else
+        fail "no statistics ('hv: exits by reason:') after the termination reason"
+        ok=0
+    fi
+    if grep -q '^FAIL: ' "$serial"; then
+        fail "the guest printed FAIL lines before it was terminated"
+        ok=0
+    fi
+}
+
 # Only a guest that reached its exit is judged on what it printed.
+if [ -n "$expect_term" ]; then
+    judge_termination
+    echo "boot.sh: $name ($mode): QEMU exit status $status: $meaning"
+    [ "$ok" = 1 ]
+    exit
+fi
 judge_status
 if [ "$status" = 1 ] || [ "$status" = 3 ]; then
     judge_summary

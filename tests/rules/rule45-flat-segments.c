@@ -1,0 +1,151 @@
+/*
+ * rule45-flat-segments.c - rules 4 and 5: a VMI call needs a flat 32-bit
+ * code and stack segment (rule 4) and, except IRET and SYSEXIT, flat DS
+ * and ES (rule 5); a call that breaks this terminates the guest naming
+ * the rule.
+ *
+ * The non-flat segment is a "limited" one: base 0 like a flat segment,
+ * so every offset the kernel uses still reaches its code and data and the
+ * ROM, but its limit ends at 16 MiB instead of at the hypervisor's area.
+ * The IRET case also uses a "wrapping" data segment, based so that the
+ * per-vCPU area's offset wraps around 4 GiB to guest address 0: an IRET
+ * entry that reached the vCPU area through DS would miss it (and QEMU's
+ * TCG, which does not check data segment limits, would not fault).
+ *
+ *   case=cs    CS limited, then a VMI call (GetCR0): rule 4;
+ *   case=ss    SS limited, then a VMI call: rule 4;
+ *   case=ds    DS limited, then a VMI call: rule 5;
+ *   case=es    ES limited, then a VMI call: rule 5;
+ *   case=iret  (default) DS limited, then IRET through the shim to the
+ *              next instruction: allowed (rule 5's exception), so the
+ *              guest carries on and checks where it landed; then the same
+ *              with the wrapping DS and an EFLAGS image that enables
+ *              interrupts, which the virtual flag must then say.
+ *
+ * Mode hv only: with novmi there are no VMI calls to check.
+ */
+#include "rules.h"
+
+#define LIMITED_PAGES 4096u        /* 16 MiB: the kernel, its data, the ROM */
+#define PAGE_SHIFT    12
+/* Base + HR_VCPU_AREA = 2^32: the vCPU area's offset wraps to address 0. */
+#define WRAP_BASE     (0u - HR_VCPU_AREA)
+enum { SLOT_CODE = RT_GDT_FIRST_FREE, SLOT_DATA, SLOT_WRAP };
+
+/* The IRET case: the EFLAGS image to use, and what it saw on arrival. */
+struct iret_try {
+    uint16_t ds;
+    uint32_t image;
+};
+static volatile uint32_t landed_ds, landed;
+
+/* Far-return into code selector cs, then make a VMI call. */
+static void call_with_cs(uint16_t cs)
+{
+    __asm__ volatile("pushl %0\n\tpushl $1f\n\tlret\n1:\n\t"
+                     "call *%1"
+                     :: "r"((uint32_t)cs), "m"(VMI_ENTRY(GetCR0))
+                     : "eax", "ecx", "edx", "memory", "cc");
+}
+
+/* Load SS with sel, then make a VMI call. */
+static void call_with_ss(uint16_t sel)
+{
+    __asm__ volatile("movw %0, %%ss\n\tcall *%1"
+                     :: "r"(sel), "m"(VMI_ENTRY(GetCR0)) : "eax", "ecx", "edx", "memory", "cc");
+}
+
+/* Load DS with sel, then make a VMI call. */
+static void call_with_ds(uint16_t sel)
+{
+    __asm__ volatile("movw %0, %%ds\n\tcall *%1"
+                     :: "r"(sel), "m"(VMI_ENTRY(GetCR0)) : "eax", "ecx", "edx", "memory", "cc");
+}
+
+/* Load ES with sel, then make a VMI call. */
+static void call_with_es(uint16_t sel)
+{
+    __asm__ volatile("movw %0, %%es\n\tcall *%1"
+                     :: "r"(sel), "m"(VMI_ENTRY(GetCR0)) : "eax", "ecx", "edx", "memory", "cc");
+}
+
+/* For try_call: with DS = arg->ds, IRET through the shim to the next
+ * instruction at our own level with EFLAGS image arg->image; record DS on
+ * arrival, restore it.  Nothing between loading DS and the IRET entry
+ * uses DS: the entry's address is in a register. */
+static void iret_with_ds(void *arg)
+{
+    const struct iret_try *t = arg;
+    landed = 0;
+    __asm__ volatile("pushl %[fl]\n\t"
+                     "pushl %[cs]\n\t"
+                     "pushl $1f\n\t"
+                     "movw %w[ds], %%ds\n\t"
+                     "jmp *%[iret]\n"
+                     "1:\n\t"
+                     "movw %%ds, %%ax\n\t"
+                     "movw %%ss, %%cx\n\t"
+                     "movw %%cx, %%ds\n\t"
+                     "movzwl %%ax, %%eax\n\t"
+                     "movl %%eax, %[out]\n\t"
+                     "movl $1, %[hit]"
+                     : [out] "=m"(landed_ds), [hit] "=m"(landed)
+                     : [fl] "r"(t->image), [cs] "r"((uint32_t)rt_seg.kernel_cs),
+                       [ds] "r"((uint32_t)t->ds), [iret] "r"(VMI_ENTRY(IRET))
+                     : "eax", "ecx", "memory", "cc");
+}
+
+/* Rule 5's exception: IRET with the non-flat DS `what` works, keeps DS,
+ * and its EFLAGS image (interrupts enabled) sets the virtual flag. */
+static void check_iret(uint16_t ds, const char *what)
+{
+    struct iret_try t = { ds, EFLAGS_IF | EFLAGS_FIXED };
+    vmi_disable_interrupts();                 /* the PIC is masked: nothing comes */
+    int v = try_call(iret_with_ds, &t);
+    __asm__ volatile("movw %%ss, %%ax\n\tmovw %%ax, %%ds" ::: "eax", "memory");
+    uint32_t mask = vmi_get_interrupt_mask();
+    vmi_disable_interrupts();
+    report(v == RT_NO_FAULT && landed,
+           "IRET through the shim with a %s DS (%04x) returns (fault %d at %08x)",
+           what, ds, v, v == RT_NO_FAULT ? 0 : rt_last_fault.eip);
+    report(landed_ds == ds, "... and DS is still %04x after it (%04x)", ds, landed_ds);
+    report(mask & VMI_INTERRUPTS_ENABLED,
+           "... and the frame's IF became the virtual interrupt flag (mask %08x)", mask);
+}
+
+void guest_main(const char *cmdline)
+{
+    (void)cmdline;
+    const char *c = rules_case("iret");
+    unsigned k = rt_seg.cpl;
+    uint16_t code = rules_segment(SLOT_CODE, 0, LIMITED_PAGES, k, DESC_CODE | DESC_CODE_READ, k);
+    uint16_t data = rules_segment(SLOT_DATA, 0, LIMITED_PAGES, k, DESC_DATA_WRITE, k);
+    if (!rules_vmi()) {
+        report_skip("rules 4 and 5 govern VMI calls: this kernel runs %s",
+                    rules_ring1() ? "trap-and-emulate" : "native");
+        return;
+    }
+    if (!strcmp(c, "iret")) {
+        uint32_t pages = (desc_flat_limit() + 1) - (WRAP_BASE >> PAGE_SHIFT);
+        check_iret(data, "limited");
+        check_iret(rules_segment(SLOT_WRAP, WRAP_BASE, pages, k, DESC_DATA_WRITE, k), "wrapping");
+        return;
+    }
+    if (!strcmp(c, "cs")) {
+        rules_expect_termination("rule 4", "a VMI call from a limited CS");
+        call_with_cs(code);
+    } else if (!strcmp(c, "ss")) {
+        rules_expect_termination("rule 4", "a VMI call with a limited SS");
+        call_with_ss(data);
+    } else if (!strcmp(c, "ds")) {
+        rules_expect_termination("rule 5", "a VMI call with a limited DS");
+        call_with_ds(data);
+    } else if (!strcmp(c, "es")) {
+        rules_expect_termination("rule 5", "a VMI call with a limited ES");
+        call_with_es(data);
+    } else {
+        report(0, "unknown case=%s", c);
+        return;
+    }
+    rules_survived("a VMI call with a non-flat segment");
+}

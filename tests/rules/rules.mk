@@ -1,0 +1,12 @@
+# tests/rules/: one guest kernel per rule the hypervisor enforces (spec
+# section 11), the direct system-call gate and timer delivery, each one C
+# file on the guest runtime.  tests/guest.cfg says how each boots, and for
+# the rules whose breach ends the guest, which termination to expect
+# (tests/lib/boot.sh --expect-terminated).
+
+RULE_TESTS   := rule1-eflags syscall rule2-flat-stack rule3-stack-room rule45-flat-segments rule10-faulting-iret
+RULE_KERNELS := $(RULE_TESTS:%=$(BUILD)/tests/rules/%.elf)
+GUEST_TEST_KERNELS += $(RULE_KERNELS)
+
+$(foreach t,$(RULE_TESTS),\
+  $(eval $(call rt_kernel,$(BUILD)/tests/rules/$(t).elf,tests/rules/$(t).c)))
