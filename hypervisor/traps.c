@@ -292,6 +292,9 @@ static void sanitize_segments(struct trapframe *tf)
 void hv_trap(struct trapframe *tf)
 {
     vcpu0.emulating = 0;
+    if (tf->eflags & EFLAGS_VM)                 /* before CS: it is a real-mode value */
+        guest_terminate(tf, "rule 9 (no V8086 mode)", "the guest runs in V8086 mode "
+                        "(an IRET in ring 1 with VM set, which QEMU's TCG honours)");
     if (SEL_RPL(tf->cs) == 0) {
         if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + IRQ_COUNT)
             return irq(tf);                     /* woke a halted hypervisor */
