@@ -168,14 +168,16 @@ void hc_GetInterruptMask(struct trapframe *tf) { tf->eax = vcpu0.area->virt_if; 
 void hc_SetInterruptMask(struct trapframe *tf) { vcpu0.area->virt_if = tf->eax & EFLAGS_IF; }
 
 /* Halt: enable interrupts and wait for one ("all VMI halts are safe", as
- * Linux's safe_halt assumed).  With no virtual timer armed and nothing
- * pending, no interrupt can ever come: that guest is stopped. */
+ * Linux's safe_halt assumed).  With nothing pending and no virtual timer
+ * armed whose line (IRQ 0) the virtual PIC would let through, no interrupt
+ * can ever come: that guest is stopped rather than left hanging. */
 void hc_Halt(struct trapframe *tf)
 {
     vcpu0.area->virt_if = EFLAGS_IF;
-    if (!vpic_pending() && !vtimer_armed())
+    if (!vpic_pending() && !(vtimer_armed() && vpic_line_open(0)))
         guest_terminate(tf, "Halt with no interrupt source",
-                        "the guest halted with no timer armed and could never wake");
+                        "the guest halted with nothing pending and no timer armed on an "
+                        "unmasked IRQ 0 (or IRQ 0 still in service): it could never wake");
     while (!vpic_pending())
         __asm__ volatile("sti; hlt; cli");     /* a real interrupt wakes us */
 }

@@ -10,6 +10,7 @@
 int vpic_port(uint16_t port, int out, uint32_t *value);
 void vpic_raise(uint32_t line);
 int vpic_pending(void);
+int vpic_line_open(uint32_t line);
 int vpic_ack(void);
 
 /* vtimer.c */

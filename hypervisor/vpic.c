@@ -93,6 +93,16 @@ int vpic_pending(void)
     return pic_next(&pics[0]) >= 0;
 }
 
+/* Could a request on master line `line` be delivered as things stand:
+ * unmasked, and nothing of its priority or higher in service?  (Halt asks:
+ * a halted guest cannot change either.) */
+int vpic_line_open(uint32_t line)
+{
+    const struct pic *p = &pics[0];
+    uint8_t this_and_higher = (uint8_t)((2u << line) - 1);
+    return line < LINES && !(p->imr & (1u << line)) && !(p->isr & this_and_higher);
+}
+
 /* Accept the next interrupt: move it to in-service and return its vector,
  * or -1 when none is ready. */
 int vpic_ack(void)
