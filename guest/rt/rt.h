@@ -65,8 +65,9 @@ struct rt_fault {
     uint32_t error;            /* the CPU's error code, 0 if none        */
     uint32_t eip;              /* the faulting instruction               */
     uint32_t cs, eflags;       /* from the frame                         */
-    uint32_t esp, ss;          /* from the frame of a trap from ring 3,
-                                  else 0                                 */
+    uint32_t esp, ss;          /* the stack at the trap: from the frame
+                                  of a trap from ring 3; for a trap in
+                                  the kernel, where the CPU's frame ends */
 };
 extern struct rt_fault rt_last_fault;
 extern struct rt_fault rt_last_irq;

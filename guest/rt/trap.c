@@ -93,7 +93,9 @@ struct rt_fault rt_frame_info(const struct rt_frame *f)
     return (struct rt_fault){
         .vector = (int)f->vector, .error = f->error, .eip = f->eip,
         .cs = f->cs, .eflags = f->eflags,
-        .esp = user ? f->user_esp : 0, .ss = user ? f->user_ss : 0,
+        /* a trap in the kernel pushed no ESP: it is where the frame ends */
+        .esp = user ? f->user_esp : (uint32_t)&f->user_esp,
+        .ss = user ? f->user_ss : read_ss(),
     };
 }
 
