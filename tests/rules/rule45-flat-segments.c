@@ -7,26 +7,32 @@
  * The non-flat segment is a "limited" one: base 0 like a flat segment,
  * so every offset the kernel uses still reaches its code and data and the
  * ROM, but its limit ends at 16 MiB instead of at the hypervisor's area.
- * The IRET case also uses a "wrapping" data segment, based so that the
- * per-vCPU area's offset wraps around 4 GiB to guest address 0: an IRET
- * entry that reached the vCPU area through DS would miss it (and QEMU's
- * TCG, which does not check data segment limits, would not fault).
  *
  *   case=cs    CS limited, then a VMI call (GetCR0): rule 4;
  *   case=ss    SS limited, then a VMI call: rule 4;
  *   case=ds    DS limited, then a VMI call: rule 5;
  *   case=es    ES limited, then a VMI call: rule 5;
  *   case=iret  (default) DS limited, then IRET through the shim to the
- *              next instruction: allowed (rule 5's exception), so the
- *              guest carries on and checks where it landed; then the same
- *              with the wrapping DS and an EFLAGS image that enables
- *              interrupts, which the virtual flag must then say.
+ *              next instruction with an EFLAGS image that enables
+ *              interrupts: allowed (rule 5's exception), so the guest
+ *              carries on and checks where it landed, DS, and that the
+ *              virtual flag followed the image; once on the ROM's native
+ *              path (nothing pending) and once on the IRET hypercall (an
+ *              interrupt pending, which then arrives);
+ *   case=iret-wrap  the same with a "wrapping" DS, based so that the
+ *              per-vCPU area's offset wraps around 4 GiB to guest address
+ *              0: an IRET entry that reaches the vCPU area through DS
+ *              misses it.  (A limited DS would make it fault on hardware,
+ *              but QEMU's TCG does not check data segment limits; the
+ *              wrap shows the same mistake under TCG.)
  *
  * Mode hv only: with novmi there are no VMI calls to check.
  */
 #include "rules.h"
 
 #define LIMITED_PAGES 4096u        /* 16 MiB: the kernel, its data, the ROM */
+#define IRQ_TIMER     0u
+#define WAIT_POLLS    1000000u     /* IRR polls before giving up on IRQ 0 */
 #define PAGE_SHIFT    12
 /* Base + HR_VCPU_AREA = 2^32: the vCPU area's offset wraps to address 0. */
 #define WRAP_BASE     (0u - HR_VCPU_AREA)
@@ -95,22 +101,40 @@ static void iret_with_ds(void *arg)
                      : "eax", "ecx", "memory", "cc");
 }
 
+/* With the virtual IF off, make IRQ 0 pending (pending set) or not. */
+static void prepare(int pending)
+{
+    vmi_disable_interrupts();
+    if (!pending)
+        return;                           /* the PIC stays masked */
+    rules_pic_mask(RULES_PIC_ALL & ~(1u << IRQ_TIMER));
+    rules_pit_periodic(RULES_PIT_1MS);
+    report(rules_wait_requested(IRQ_TIMER, WAIT_POLLS), "IRQ 0 is pending: the IRET takes the hypercall");
+}
+
 /* Rule 5's exception: IRET with the non-flat DS `what` works, keeps DS,
  * and its EFLAGS image (interrupts enabled) sets the virtual flag. */
-static void check_iret(uint16_t ds, const char *what)
+static void check_iret(uint16_t ds, const char *what, int pending)
 {
+    const char *path = pending ? "IRET hypercall" : "ROM's native IRET";
     struct iret_try t = { ds, EFLAGS_IF | EFLAGS_FIXED };
-    vmi_disable_interrupts();                 /* the PIC is masked: nothing comes */
+    prepare(pending);
+    uint32_t before = rt_irq_count[IRQ_TIMER];
     int v = try_call(iret_with_ds, &t);
     __asm__ volatile("movw %%ss, %%ax\n\tmovw %%ax, %%ds" ::: "eax", "memory");
     uint32_t mask = vmi_get_interrupt_mask();
+    uint32_t after = rt_irq_count[IRQ_TIMER];
     vmi_disable_interrupts();
+    rules_pit_stop();
+    rules_pic_mask(RULES_PIC_ALL);
     report(v == RT_NO_FAULT && landed,
-           "IRET through the shim with a %s DS (%04x) returns (fault %d at %08x)",
-           what, ds, v, v == RT_NO_FAULT ? 0 : rt_last_fault.eip);
-    report(landed_ds == ds, "... and DS is still %04x after it (%04x)", ds, landed_ds);
+           "%s with a %s DS (%04x) returns (fault %d at %08x)",
+           path, what, ds, v, v == RT_NO_FAULT ? 0 : rt_last_fault.eip);
+    report(landed_ds == ds, "%s: DS is still %04x after it (%04x)", path, ds, landed_ds);
     report(mask & VMI_INTERRUPTS_ENABLED,
-           "... and the frame's IF became the virtual interrupt flag (mask %08x)", mask);
+           "%s: the frame's IF became the virtual interrupt flag (mask %08x)", path, mask);
+    if (pending)
+        report(after != before, "%s: the pending IRQ 0 came (count %u -> %u)", path, before, after);
 }
 
 void guest_main(const char *cmdline)
@@ -125,10 +149,13 @@ void guest_main(const char *cmdline)
                     rules_ring1() ? "trap-and-emulate" : "native");
         return;
     }
-    if (!strcmp(c, "iret")) {
+    if (!strcmp(c, "iret") || !strcmp(c, "iret-wrap")) {
         uint32_t pages = (desc_flat_limit() + 1) - (WRAP_BASE >> PAGE_SHIFT);
-        check_iret(data, "limited");
-        check_iret(rules_segment(SLOT_WRAP, WRAP_BASE, pages, k, DESC_DATA_WRITE, k), "wrapping");
+        uint16_t ds = strcmp(c, "iret") ? rules_segment(SLOT_WRAP, WRAP_BASE, pages, k,
+                                                        DESC_DATA_WRITE, k) : data;
+        const char *what = strcmp(c, "iret") ? "wrapping" : "limited";
+        check_iret(ds, what, 0);
+        check_iret(ds, what, 1);
         return;
     }
     if (!strcmp(c, "cs")) {
