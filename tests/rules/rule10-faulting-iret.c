@@ -21,6 +21,7 @@
 
 #define WAIT_POLLS    1000000u      /* IRR polls before giving up on IRQ 0 */
 #define EIP_PAST_TOP  (HR_VIRTUAL_TOP + 0x1000u)
+#define USER_STACK    256u          /* a ring-3 stack the IRET never reaches */
 
 /* IRET through the shim with the frame eip, cs, eflags (and esp, ss when
  * outer is set). */
@@ -54,7 +55,7 @@ void guest_main(const char *cmdline)
     (void)cmdline;
     const char *c = rules_case("fast-cs");
     uint32_t image = EFLAGS_FIXED | EFLAGS_IF;
-    static uint8_t user_stack[256] __attribute__((aligned(16)));
+    static uint8_t user_stack[USER_STACK] __attribute__((aligned(16)));
     if (!rules_vmi()) {
         report_skip("the IRET entry's checks: this kernel does not use the ROM");
         return;
