@@ -217,13 +217,14 @@ judge_termination() {
     fi
 }
 
-# Only a guest that reached its exit is judged on what it printed.
+# A run meant to end in termination is judged on that alone.
 if [ -n "$expect_term" ]; then
     judge_termination
     echo "boot.sh: $name ($mode): QEMU exit status $status: $meaning"
     [ "$ok" = 1 ]
     exit
 fi
+# Only a guest that reached its exit is judged on what it printed.
 judge_status
 if [ "$status" = 1 ] || [ "$status" = 3 ]; then
     judge_summary
