@@ -15,22 +15,13 @@
 #define SYSEXIT_CS_OFFSET 16u   /* user CS = SYSENTER_CS + 16 */
 #define SYSEXIT_SS_OFFSET 24u   /* user SS = SYSENTER_CS + 24 */
 
-/* The byte limit of code selector sel in the real tables (LSL), 0 if it
- * has none: the limit the CPU checks the new EIP against. */
-static uint32_t code_limit(uint16_t sel)
-{
-    uint32_t limit = 0;
-    __asm__("lsl %1, %0" : "+r"(limit) : "r"((uint32_t)sel) : "cc");
-    return limit;
-}
-
 /* A return to eip in code segment cs faults on a CPU when eip is beyond
  * the segment's limit: terminate the guest for `rule` rather than let our
  * own IRET fault (or, where limits go unchecked, as in QEMU's TCG, run
  * the guest in the hypervisor's area). */
 static void check_eip(struct trapframe *tf, const char *rule, uint32_t cs, uint32_t eip)
 {
-    uint32_t limit = code_limit((uint16_t)cs);
+    uint32_t limit = seg_limit((uint16_t)cs);
     if (eip > limit)
         guest_terminate(tf, rule, "eip %x is beyond the limit %x of code selector %x",
                         eip, limit, cs);

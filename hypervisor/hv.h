@@ -99,6 +99,7 @@ int seg_is_flat(uint16_t sel);
 int seg_valid_cs(uint16_t sel);
 int seg_valid_ss(uint16_t sel, uint32_t rpl);
 int seg_valid_data(uint16_t sel);
+uint32_t seg_limit(uint16_t sel);
 int seg_resync(uint16_t sel, const char **why);
 extern uint8_t *const hv_stack_top;
 int seg_guest_set_gdt(const struct dtr *d, const char **why);

@@ -198,6 +198,14 @@ static struct seg_desc seg_real(uint16_t sel)
     return i < HR_GUEST_GDT_ENTRIES ? gdt[i] : i < HR_GDT_ENTRIES ? gdt[i] : (struct seg_desc){ 0, 0 };
 }
 
+/* The byte limit of the segment sel names in the real tables; 0 for none.
+ * A jump or return to an EIP beyond it faults on a CPU. */
+uint32_t seg_limit(uint16_t sel)
+{
+    struct seg_desc d = seg_real(sel);
+    return DESC_P(d) && DESC_S(d) ? desc_limit_bytes(d) : 0;
+}
+
 /* May an IRET load sel into CS at its RPL (1 or 3)? */
 int seg_valid_cs(uint16_t sel)
 {

@@ -26,6 +26,7 @@
 #define STACK_ROOM      32u       /* rule 3: room a fault handler may need */
 #define ERR_IDT         0x2u      /* #GP error code: the selector is a vector */
 #define IRETD_OPCODE    0xCFu
+#define GATE_OFFSET(g)  ((g).offset_lo | ((uint32_t)(g).offset_hi << 16))
 
 extern const uint32_t trap_stubs[IDT_ENTRIES];
 static struct gate_desc idt[IDT_ENTRIES] __attribute__((aligned(8)));
@@ -166,9 +167,13 @@ int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error
         guest_terminate(tf, "no guest handler", "vector %u has no usable gate in the guest IDT "
                         "(a real CPU would triple-fault)", vector);
     uint16_t handler_cs = (uint16_t)((g.selector & ~3u) | HR_GUEST_CPL);
+    uint32_t handler = GATE_OFFSET(g);
     if (!seg_valid_cs(handler_cs))
         guest_terminate(tf, "no guest handler", "vector %u: gate selector %x is not a ring-1 "
                         "code segment", vector, g.selector);
+    if (handler > seg_limit(handler_cs))          /* our IRET to it would fault */
+        guest_terminate(tf, "no guest handler", "vector %u: handler %x is beyond the limit "
+                        "of code selector %x", vector, handler, handler_cs);
     int from_user = SEL_RPL(tf->cs) == 3;
     uint32_t ss = tf->ss, esp = tf->esp;
     if (from_user)
@@ -198,7 +203,7 @@ int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error
     tf->ss = ss;
     tf->esp = esp - n * 4;
     tf->cs = handler_cs;
-    tf->eip = g.offset_lo | ((uint32_t)g.offset_hi << 16);
+    tf->eip = handler;
     tf->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
     if ((g.type_attr & 0xFu) == SYS_TYPE_INT32)
         vcpu0.area->virt_if = 0;
@@ -324,12 +329,13 @@ void idt_sync_syscall(struct trapframe *tf)
     struct gate_desc g;
     (void)tf;
     uint32_t v = syscall_vector;
+    uint16_t cs = 0;
     int direct = vcpu0.kernel_ss && !guest_gate(v, &g) && ((g.type_attr >> 5) & 3u) == 3 &&
                  (g.type_attr & 0xFu) == SYS_TYPE_TRAP32 &&
-                 seg_valid_cs((uint16_t)((g.selector & ~3u) | HR_GUEST_CPL));
+                 seg_valid_cs(cs = (uint16_t)((g.selector & ~3u) | HR_GUEST_CPL)) &&
+                 GATE_OFFSET(g) <= seg_limit(cs);     /* else reflect() refuses it */
     if (direct)
-        set_gate(v, g.offset_lo | ((uint32_t)g.offset_hi << 16),
-                 (uint16_t)((g.selector & ~3u) | HR_GUEST_CPL), GATE_TRAP32, 3);
+        set_gate(v, GATE_OFFSET(g), cs, GATE_TRAP32, 3);
     else
         set_gate(v, trap_stubs[v], HV_CS, GATE_INT32, 0);
 }
