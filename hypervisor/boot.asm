@@ -7,11 +7,11 @@
 MB_MAGIC        equ 0x1BADB002          ; multiboot v1 header magic
 MB_FLAGS        equ 0x3                 ; page-align modules, want memory map
 HV_BASE         equ HR_VIRTUAL_TOP      ; hv.ld links us here too
-PDE_4M          equ 0x83 | 0x100        ; present, writable, 4 MiB, global
+PDE_4M          equ 0x83                ; present, writable, 4 MiB; not global:
+                                        ; a guest's CR3 must drop them (paging.c)
 PDE_SHIFT       equ 22                  ; 4 MiB per page-directory entry
 DIRECT_MAP_PDES equ 64                  ; 64 x 4 MiB = 256 MiB direct map
 CR4_PSE         equ 1 << 4
-CR4_PGE         equ 1 << 7
 CR0_PG          equ 1 << 31
 CR0_WP          equ 1 << 16             ; ring 1 must not write read-only pages
 BOOT_STACK_SIZE equ 16384
@@ -30,7 +30,7 @@ _start:
         ; Boot page directory: identity-map the first 4 MiB (this code) and
         ; map physical 0..256 MiB at HV_BASE, with 4 MiB pages.
         mov ebx, boot_pd - HV_BASE
-        mov dword [ebx], PDE_4M & ~0x100
+        mov dword [ebx], PDE_4M
         xor ecx, ecx
 .map:   mov eax, ecx
         shl eax, PDE_SHIFT
@@ -40,7 +40,7 @@ _start:
         cmp ecx, DIRECT_MAP_PDES
         jb .map
         mov eax, cr4
-        or eax, CR4_PSE | CR4_PGE
+        or eax, CR4_PSE
         mov cr4, eax
         mov cr3, ebx
         mov eax, cr0

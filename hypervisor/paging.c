@@ -1,47 +1,89 @@
 /*
- * paging.c - the page tables the CPU uses while a guest runs.  Ring 0.
+ * paging.c - the page tables the CPU uses, for the guest and for us.  Ring 0.
  *
- * One page directory: the entries below HR_VIRTUAL_TOP map guest-physical
- * memory 1:1 onto guest linear addresses (the guest starts with paging
- * off), backed by the machine frames the hypervisor gave the guest; the
- * entries from HR_VIRTUAL_TOP up are the hypervisor's 4 MiB global pages,
- * copied from the boot directory.  Guest pages are user pages: ring 3 and
- * ring 1 both reach them, and segment limits keep both below the top.
+ * Two page directories share the guest's page tables.  Below HR_VIRTUAL_TOP
+ * both map guest-physical memory 1:1 onto guest linear addresses (the guest
+ * starts with paging off), backed by the machine frames the hypervisor gave
+ * the guest.  Guest pages are user pages: ring 3 and ring 1 both reach them.
+ *
+ * Above the top they differ.  The hypervisor's directory (hv_cr3, loaded
+ * while the hypervisor runs) maps all of its memory.  The guest's (guest_cr3,
+ * loaded while the guest runs) maps only the entry pages (hv.ld): the entry
+ * code and the CPU's tables read-only, the trap stack writable.  Segment
+ * limits already end every guest segment at the top, but a CPU that skips
+ * limit checks (QEMU's TCG does) would otherwise let ring 1 read and write
+ * the whole hypervisor.  entry.asm switches between the two.
  */
 #include "hv.h"
 
 extern uint32_t boot_pd[PT_ENTRIES];
-static uint32_t *guest_pd;
-static uint32_t guest_bytes;
+extern uint32_t hv_cr3, guest_cr3;                        /* entry.asm */
+extern char hv_entry_text[], hv_entry_text_end[];         /* hv.ld */
+extern char hv_entry_tables[], hv_entry_stack[], hv_entry_end[];
+static uint32_t *hv_pd, *guest_pd;
 
 #define PDE_INDEX(va) ((va) >> PDE_SHIFT)
 #define PTE_INDEX(va) (((va) >> PAGE_SHIFT) & (PT_ENTRIES - 1))
 #define PT_COVERS     (PT_ENTRIES * PAGE_SIZE)     /* 4 MiB per table */
+#define VA(p)         ((uint32_t)(uintptr_t)(p))
 
-/* Map guest-physical [0, mem_size) to machine mem_base, then switch CR3. */
+/* Set page-directory entry i below the top in both directories. */
+static void pde_set(uint32_t i, uint32_t pde)
+{
+    hv_pd[i] = pde;
+    guest_pd[i] = pde;
+}
+
+/* Map the hypervisor's pages [start, end) into page table pt with flags. */
+static void map_entry_pages(uint32_t *pt, char *start, char *end, uint32_t flags)
+{
+    for (uint32_t va = VA(start); va < VA(end); va += PAGE_SIZE)
+        pt[PTE_INDEX(va)] = V2P(va) | flags;
+}
+
+/* The guest directory's view above the top: the entry pages, nothing else. */
+static void map_entry(void)
+{
+    uint32_t first = PDE_INDEX(VA(hv_entry_text)), last = PDE_INDEX(VA(hv_entry_end) - 1);
+    if (first != last || VA(hv_entry_tables) < VA(hv_entry_text_end))
+        hv_panic("the entry pages %x-%x are not in one 4 MiB table after the code",
+                 VA(hv_entry_text), VA(hv_entry_end));
+    uint32_t pt_pa = mem_alloc(PAGE_SIZE);
+    uint32_t *pt = P2V(pt_pa);
+    map_entry_pages(pt, hv_entry_text, hv_entry_text_end, PTE_P);
+    map_entry_pages(pt, hv_entry_tables, hv_entry_stack, PTE_P);
+    map_entry_pages(pt, hv_entry_stack, hv_entry_end, PTE_P | PTE_W);
+    guest_pd[first] = pt_pa | PTE_P | PTE_W;          /* no PTE_U: ring 3 never */
+}
+
+/* Map guest-physical [0, mem_size) to machine mem_base in both directories,
+ * give the entry code their addresses, and switch to the hypervisor's. */
 void paging_init_guest(uint32_t mem_base, uint32_t mem_size)
 {
-    uint32_t pd_pa = mem_alloc(PAGE_SIZE);
-    guest_pd = P2V(pd_pa);
-    guest_bytes = mem_size;
+    uint32_t hv_pa = mem_alloc(PAGE_SIZE), guest_pa = mem_alloc(PAGE_SIZE);
+    hv_pd = P2V(hv_pa);
+    guest_pd = P2V(guest_pa);
     for (uint32_t va = 0; va < mem_size; va += PT_COVERS) {
         uint32_t pt_pa = mem_alloc(PAGE_SIZE);
         uint32_t *pt = P2V(pt_pa);
-        for (uint32_t i = 0; i < PT_ENTRIES && va + i * PAGE_SIZE < mem_size; i++)
+            for (uint32_t i = 0; i < PT_ENTRIES && va + i * PAGE_SIZE < mem_size; i++)
             pt[i] = (mem_base + va + i * PAGE_SIZE) | PTE_P | PTE_W | PTE_U;
-        guest_pd[PDE_INDEX(va)] = pt_pa | PTE_P | PTE_W | PTE_U;
+        pde_set(PDE_INDEX(va), pt_pa | PTE_P | PTE_W | PTE_U);
     }
     for (uint32_t i = PDE_INDEX(HR_VIRTUAL_TOP); i < PT_ENTRIES; i++)
-        guest_pd[i] = boot_pd[i];
-    write_cr3(pd_pa);
+        hv_pd[i] = boot_pd[i];
+    map_entry();
+    hv_cr3 = hv_pa;
+    guest_cr3 = guest_pa;
+    write_cr3(hv_pa);
 }
 
 /* The page-table entry mapping guest linear address va, or NULL. */
 uint32_t *paging_pte(uint32_t va)
 {
-    if (va >= HR_VIRTUAL_TOP || !guest_pd)
+    if (va >= HR_VIRTUAL_TOP || !hv_pd)
         return NULL;
-    uint32_t pde = guest_pd[PDE_INDEX(va)];
+    uint32_t pde = hv_pd[PDE_INDEX(va)];
     if (!(pde & PTE_P))
         return NULL;
     uint32_t *pt = P2V(pde & ~(PAGE_SIZE - 1));
@@ -65,8 +107,8 @@ void paging_protect(uint32_t gpa, uint32_t bytes)
 struct hr_vcpu_area *paging_map_vcpu_area(void)
 {
     uint32_t frame = mem_alloc(PAGE_SIZE), va = HR_VCPU_AREA;
-    if (!(guest_pd[PDE_INDEX(va)] & PTE_P))
-        guest_pd[PDE_INDEX(va)] = mem_alloc(PAGE_SIZE) | PTE_P | PTE_W | PTE_U;
+    if (!(hv_pd[PDE_INDEX(va)] & PTE_P))             /* mem_alloc zeroes */
+        pde_set(PDE_INDEX(va), mem_alloc(PAGE_SIZE) | PTE_P | PTE_W | PTE_U);
     *paging_pte(va) = frame | PTE_P | PTE_W;      /* no PTE_U: not ring 3 */
     invlpg(va);
     return P2V(frame);

@@ -25,17 +25,35 @@ struct tss_with_iopb {
     uint8_t end;
 } HR_PACKED;
 
-static struct seg_desc gdt[HR_GDT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+/* What the CPU reads on a trap or a segment load while a guest runs: in
+ * the entry pages (hv.ld), which the guest's page directory maps read-only
+ * (paging.c).  So every code or data descriptor here has its accessed bit
+ * set already: the CPU never needs to write these tables in guest context. */
+#define ENTRY_TABLE __attribute__((section(".bss.entry_tables"), aligned(PAGE_SIZE)))
+static struct seg_desc gdt[HR_GDT_ENTRIES] ENTRY_TABLE;
+static struct seg_desc ldt_shadow[LDT_MAX_ENTRIES] ENTRY_TABLE;
+static struct tss_with_iopb tss ENTRY_TABLE;
+/* The stack the CPU pushes a trap frame on; writable in the guest's map,
+ * and holding nothing the hypervisor needs while the guest runs. */
+static uint8_t hv_stack[HV_STACK_SIZE] __attribute__((section(".bss.entry_stack"), aligned(PAGE_SIZE)));
 static struct seg_desc guest_view[HR_GUEST_GDT_ENTRIES]; /* as the guest wrote them */
-static struct seg_desc ldt_shadow[LDT_MAX_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
-static struct tss_with_iopb tss __attribute__((aligned(PAGE_SIZE)));
-static uint8_t hv_stack[HV_STACK_SIZE] __attribute__((aligned(16)));
+static struct seg_desc ldt_view[LDT_MAX_ENTRIES];        /* the same for the LDT */
 uint8_t *const hv_stack_top = hv_stack + HV_STACK_SIZE;
 
 /* A flat 32-bit code or data descriptor up to HR_VIRTUAL_TOP (or 4 GiB). */
 static struct seg_desc flat(uint32_t dpl, uint32_t type, uint32_t limit_pages)
 {
-    return seg_make(0, limit_pages - 1, SEG_ACCESS(1, dpl, 1, type), SEG_FLAGS_32_4K);
+    return seg_make(0, limit_pages - 1, SEG_ACCESS(1, dpl, 1, type | SEG_TYPE_ACCESSED),
+                    SEG_FLAGS_32_4K);
+}
+
+/* A validated code or data descriptor as the CPU gets it: accessed, so a
+ * segment load never writes the read-only table (system ones unchanged). */
+static struct seg_desc accessed(struct seg_desc d)
+{
+    if (DESC_S(d))
+        d.hi |= SEG_TYPE_ACCESSED << DESC_TYPE_SHIFT;
+    return d;
 }
 
 int ports_passthrough = 1;   /* ports=emulate: the console traps too */
@@ -94,7 +112,7 @@ int seg_guest_write_gdt(uint32_t index, struct seg_desc d, const char **why)
     if (desc_validate(&checked, why))
         return -1;
     guest_view[index] = d;
-    gdt[index] = DESC_S(checked) ? checked : (struct seg_desc){ 0, 0 };
+    gdt[index] = DESC_S(checked) ? accessed(checked) : (struct seg_desc){ 0, 0 };
     return 0;
 }
 
@@ -146,9 +164,10 @@ int seg_guest_set_ldt(uint16_t sel, const char **why)
             *why = "system descriptor in the LDT";
             return -1;
         }
+        ldt_view[i] = e;
         if (desc_validate(&e, why))
             return -1;
-        ldt_shadow[i] = e;
+        ldt_shadow[i] = accessed(e);
     }
     gdt[GDT_GUEST_LDT] = seg_make((uint32_t)(uintptr_t)ldt_shadow,
                                   n * sizeof(struct seg_desc) - 1,
@@ -168,9 +187,10 @@ int seg_guest_write_ldt(uint32_t index, struct seg_desc d, const char **why)
         *why = "system descriptor in the LDT";
         return -1;
     }
+    ldt_view[index] = d;
     if (desc_validate(&d, why))
         return -1;
-    ldt_shadow[index] = d;
+    ldt_shadow[index] = accessed(d);
     return 0;
 }
 
@@ -253,7 +273,7 @@ int seg_resync(uint16_t sel, const char **why)
         struct seg_desc ldt = seg_guest_view(SEL_INDEX(vcpu0.ldtr));
         if (!vcpu0.ldtr || i >= LDT_MAX_ENTRIES)
             return 0;
-        base = DESC_BASE(ldt), limit = desc_limit_bytes(ldt), known = &ldt_shadow[i];
+        base = DESC_BASE(ldt), limit = desc_limit_bytes(ldt), known = &ldt_view[i];
     } else {
         if (!i || i >= HR_GUEST_GDT_ENTRIES)
             return 0;

@@ -29,7 +29,8 @@
 #define GATE_OFFSET(g)  ((g).offset_lo | ((uint32_t)(g).offset_hi << 16))
 
 extern const uint32_t trap_stubs[IDT_ENTRIES];
-static struct gate_desc idt[IDT_ENTRIES] __attribute__((aligned(8)));
+/* Read by the CPU on every trap: in the entry pages, read-only to guests. */
+static struct gate_desc idt[IDT_ENTRIES] __attribute__((section(".bss.entry_tables"), aligned(8)));
 
 #define CALL_NAME_(num, name) [num] = #name,
 static const char *const call_names[VMI_CALL_COUNT] = { HR_VMI_CALLS(CALL_NAME_) };

@@ -72,7 +72,8 @@ struct seg_desc {
 } HR_PACKED;
 _Static_assert(sizeof(struct seg_desc) == 8, "descriptor size");
 
-#define DESC_TYPE(d)   (((d).hi >> 8) & 0xFu)
+#define DESC_TYPE_SHIFT 8u
+#define DESC_TYPE(d)   (((d).hi >> DESC_TYPE_SHIFT) & 0xFu)
 #define DESC_S(d)      (((d).hi >> 12) & 1u)     /* 1: code/data */
 #define DESC_DPL(d)    (((d).hi >> 13) & 3u)
 #define DESC_P(d)      (((d).hi >> 15) & 1u)
@@ -161,6 +162,7 @@ _Static_assert(sizeof(struct trapframe) == 76, "trapframe size");
 _Static_assert(offsetof(struct trapframe, eax) == 44, "eax");
 _Static_assert(offsetof(struct trapframe, vector) == 48, "vector");
 _Static_assert(offsetof(struct trapframe, eip) == 56, "eip");
+_Static_assert(offsetof(struct trapframe, cs) == 60, "cs: TF_CS in entry.asm");
 
 #define SEL_RPL(s)   ((s) & 3u)
 #define SEL_TI       0x4u
