@@ -79,12 +79,16 @@ clean:
 # the hypervisor under QEMU + SeaBIOS, with ROMS (comma-separated) in its
 # option-ROM space and HV_ARGS on the hypervisor's command line.
 QEMU       ?= qemu-system-i386
+comma      := ,
 GUEST      ?= $(DEMO_ELF)
 GUEST_ARGS ?=
 ROMS       ?= $(ROM)
 HV_ARGS    ?=
 run: $(HV) $(ROM) $(DEMO_ELF)
 	$(call say,RUN,"$(GUEST) on $(HV)")
+	$(Q)for f in "$(GUEST)" $(subst $(comma), ,$(ROMS)); do \
+	  test -f "$$f" -a -r "$$f" || { echo "run: $$f: no such readable file" \
+	    "(GUEST=$(GUEST) ROMS=$(ROMS))" >&2; exit 2; }; done
 	$(Q)$(QEMU) -nodefaults -vga std -display none -no-reboot -monitor none \
 	    -serial stdio -m 128 -device isa-debug-exit,iobase=0xf4,iosize=4 \
 	    -kernel $(HV) -append "$(HV_ARGS)" -initrd "$(GUEST) $(GUEST_ARGS),$(ROMS)"; \

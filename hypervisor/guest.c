@@ -8,7 +8,9 @@
  * and placed in the guest's option-ROM space from C8000h upward on 2 KiB
  * boundaries, read-only, with virtual_top filled in and its checksum fixed.
  */
+#include <stdarg.h>
 #include "hv.h"
+#include "elf.h"
 #include "multiboot.h"
 #include "romcheck.h"
 
@@ -19,13 +21,8 @@
 #define HOLE_START        0xA0000u     /* VGA, ROMs, BIOS: reserved */
 #define GUEST_MBI         0x9000u      /* where the guest's info block goes  */
 #define GUEST_MBI_SIZE    0x1000u
-#define PT_LOAD           1u
+#define MODULE_NAME_MAX   128u         /* longest kernel name we print */
 #define GUEST_EFLAGS      (EFLAGS_FIXED | EFLAGS_IF) /* real IF always on   */
-
-struct elf32_phdr {
-    uint32_t p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_flags, p_align;
-} HR_PACKED;
-_Static_assert(sizeof(struct elf32_phdr) == 32, "phdr size");
 
 struct vcpu vcpu0;
 static uint32_t rom_next = HR_SCAN_START;
@@ -77,23 +74,34 @@ static void place_rom(const uint8_t *rom, uint32_t size, const char *name)
     rom_next += (len + HR_SCAN_STEP - 1) & ~(HR_SCAN_STEP - 1);
 }
 
-/* Load the kernel's PT_LOAD segments at their physical addresses. */
-static uint32_t load_elf(const uint8_t *img, uint32_t size)
+/* End the run before the guest starts, as a termination: the user's
+ * guest or configuration is at fault, not the hypervisor. */
+static __attribute__((noreturn)) void guest_refuse(const char *fmt, ...)
 {
+    va_list ap;
+    hv_printf("\nhv: guest terminated: guest image: ");
+    va_start(ap, fmt);
+    hv_vprintf(fmt, ap);
+    va_end(ap);
+    hv_printf("\n");
+    stats_print();
+    hv_exit_qemu(HR_EXIT_GUEST_TERMINATED);
+}
+
+/* Check the kernel module `name` and load its PT_LOAD segments at their
+ * physical addresses; returns the entry point. */
+static uint32_t load_elf(const uint8_t *img, uint32_t size, const char *name)
+{
+    struct elf_problem p;
+    if (elf_check(img, size, ONE_MIB, vcpu0.mem_size, &p))
+        guest_refuse("kernel %s: %s @0x%x = 0x%x: %s", name, p.field, p.offset, p.value,
+                     p.message);
     const struct hr_elf32_ehdr *eh = (const void *)img;
-    if (size < sizeof(*eh) || *(const uint32_t *)eh->e_ident != HR_ELF_MAGIC ||
-        eh->e_machine != HR_EM_386 || eh->e_phentsize != sizeof(struct elf32_phdr) ||
-        eh->e_phoff > size || eh->e_phnum > (size - eh->e_phoff) / sizeof(struct elf32_phdr))
-        hv_panic("guest kernel is not an ELF32 i386 image");
     const struct elf32_phdr *ph = (const void *)(img + eh->e_phoff);
     for (uint32_t i = 0; i < eh->e_phnum; i++, ph++) {
         if (ph->p_type != PT_LOAD || !ph->p_memsz)
             continue;
-        uint8_t *dst = gpa(ph->p_paddr, ph->p_memsz);
-        if (!dst || ph->p_paddr < ONE_MIB || ph->p_filesz > ph->p_memsz ||
-            ph->p_offset > size || ph->p_filesz > size - ph->p_offset)
-            hv_panic("guest segment at 0x%x (%u bytes) does not fit guest memory",
-                     ph->p_paddr, ph->p_memsz);
+        uint8_t *dst = gpa(ph->p_paddr, ph->p_memsz);    /* elf_check: inside */
         memcpy(dst, img + ph->p_offset, ph->p_filesz);
         memset(dst + ph->p_filesz, 0, ph->p_memsz - ph->p_filesz);
     }
@@ -140,6 +148,18 @@ static const char *module_args(const char *s)
     return s;
 }
 
+/* The module's name: its first word, cut to fit buf[n]. */
+static const char *module_name(const char *s, char *buf, uint32_t n)
+{
+    uint32_t i = 0;
+    while (s[i] && s[i] != ' ' && i + 1 < n) {
+        buf[i] = s[i];
+        i++;
+    }
+    buf[i] = 0;
+    return buf;
+}
+
 /* Find the kernel and ROM modules, build the guest and enter it. */
 void guest_load(uint32_t mbi_phys)
 {
@@ -163,15 +183,17 @@ void guest_load(uint32_t mbi_phys)
         uint32_t size = m[i].end - m[i].start;
         const char *name = m[i].string ? P2V(m[i].string) : "(module)";
         if (size >= 4 && *(const uint32_t *)img == HR_ELF_MAGIC && !entry) {
-            entry = load_elf(img, size);
+            char buf[MODULE_NAME_MAX];
+            entry = load_elf(img, size, module_name(name, buf, sizeof(buf)));
             args = module_args(name);
-            hv_info("hv: guest kernel %s, entry %p\n", name, entry);
+            hv_info("hv: guest kernel %s, entry %p\n", buf, entry);
         } else {
             place_rom(img, size, name);
         }
     }
     if (!entry)
-        hv_panic("no guest kernel module (pass -initrd \"kernel.elf args,vmi.rom\")");
+        guest_refuse("no module is an ELF kernel (modules that are not ELF are taken "
+                     "for ROMs; pass -initrd \"kernel.elf args,vmi.rom\")");
     uint32_t info = make_guest_mbi(args);
 
     struct trapframe *tf = (struct trapframe *)(hv_stack_top - sizeof(*tf));

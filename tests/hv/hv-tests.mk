@@ -1,6 +1,7 @@
 # tests/hv/: host unit tests of the hypervisor's pure logic.
 
-HV_TESTS := $(BUILD)/tests/hv/desc-test $(BUILD)/tests/hv/decode-test $(BUILD)/tests/hv/cpuval-test
+HV_TESTS := $(BUILD)/tests/hv/desc-test $(BUILD)/tests/hv/decode-test $(BUILD)/tests/hv/cpuval-test \
+            $(BUILD)/tests/hv/elf-test
 HV_TEST_CFLAGS := $(HOST_CFLAGS) -Ihypervisor -Itests/lib
 
 $(BUILD)/tests/hv/%-test: tests/hv/%-test.c hypervisor/%.c tests/lib/check.c \
@@ -8,3 +9,14 @@ $(BUILD)/tests/hv/%-test: tests/hv/%-test.c hypervisor/%.c tests/lib/check.c \
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HV_TEST_CFLAGS) -o $@ $< hypervisor/$*.c tests/lib/check.c
+
+# A guest kernel the hypervisor must refuse: the demo with e_machine (@18)
+# set to 62 (x86-64).  tests/guest.cfg expects the termination.
+BAD_KERNEL := $(BUILD)/tests/hv/bad-machine.elf
+ELF_MACHINE_OFFSET := 18
+$(BAD_KERNEL): $(DEMO_ELF)
+	$(call say,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)cp $< $@.tmp && printf '\076' | \
+	    dd of=$@.tmp bs=1 seek=$(ELF_MACHINE_OFFSET) conv=notrunc status=none && mv $@.tmp $@
+GUEST_TEST_KERNELS += $(BAD_KERNEL)
