@@ -41,6 +41,7 @@ enum exit_reason {
     EXIT_EXCEPTION,     /* a guest fault, reflected to the guest          */
     EXIT_EMULATE,       /* a trapped instruction the hypervisor served    */
     EXIT_IRQ,           /* a hardware interrupt while the guest ran       */
+    EXIT_SHADOW,        /* a page fault the guest's tables allow: filled  */
     EXIT_REASONS
 };
 
@@ -134,9 +135,22 @@ int port_out(uint16_t port, uint32_t size, uint32_t value);
 
 /* paging.c */
 void paging_init_guest(uint32_t mem_base, uint32_t mem_size);
-uint32_t *paging_pte(uint32_t va);       /* NULL when no page table */
 void paging_protect(uint32_t gpa, uint32_t bytes);   /* make read-only */
+int paging_readonly(uint32_t gpa);
 struct hr_vcpu_area *paging_map_vcpu_area(void);
+uint32_t paging_vcpu_frame(void);
+void paging_set_pde(uint32_t i, uint32_t pde);
+uint32_t paging_pde(uint32_t i);
+void paging_identity(void);
+
+/* mmu.c: the guest's virtual MMU and the shadow page tables */
+#define PF_P 0x1u                        /* #PF error code: protection      */
+#define PF_W 0x2u                        /*   a write                        */
+#define PF_U 0x4u                        /*   from ring 3                    */
+int mmu_walk(uint32_t va, uint32_t access, uint32_t *gpa, uint32_t *err);
+int mmu_shadow_fault(struct trapframe *tf, uint32_t va, uint32_t *err);
+void mmu_flush(void);
+void mmu_invlpg(uint32_t va);
 
 /* guest.c */
 void guest_load(uint32_t mbi_phys) __attribute__((noreturn));

@@ -1,10 +1,12 @@
 /*
  * paging.c - the page tables the CPU uses, for the guest and for us.  Ring 0.
  *
- * Two page directories share the guest's page tables.  Below HR_VIRTUAL_TOP
- * both map guest-physical memory 1:1 onto guest linear addresses (the guest
- * starts with paging off), backed by the machine frames the hypervisor gave
- * the guest.  Guest pages are user pages: ring 3 and ring 1 both reach them.
+ * Two page directories share the page tables below HR_VIRTUAL_TOP.  While
+ * the guest's paging is off those map guest-physical memory 1:1 onto guest
+ * linear addresses (the identity tables built here), backed by the machine
+ * frames the hypervisor gave the guest; guest pages are user pages, so ring
+ * 3 and ring 1 both reach them.  While its paging is on they are shadow
+ * page tables that mmu.c fills from the guest's own (paging_set_pde).
  *
  * Above the top they differ.  The hypervisor's directory (hv_cr3, loaded
  * while the hypervisor runs) maps all of its memory.  The guest's (guest_cr3,
@@ -21,17 +23,35 @@ extern uint32_t hv_cr3, guest_cr3;                        /* entry.asm */
 extern char hv_entry_text[], hv_entry_text_end[];         /* hv.ld */
 extern char hv_entry_tables[], hv_entry_stack[], hv_entry_end[];
 static uint32_t *hv_pd, *guest_pd;
+static uint32_t ident_pde[HR_VIRTUAL_TOP >> PDE_SHIFT];   /* paging off */
+static uint32_t vcpu_frame;
+static uint32_t ro_lo = ~0u, ro_hi;      /* guest-physical range kept read-only */
 
 #define PDE_INDEX(va) ((va) >> PDE_SHIFT)
 #define PTE_INDEX(va) (((va) >> PAGE_SHIFT) & (PT_ENTRIES - 1))
 #define PT_COVERS     (PT_ENTRIES * PAGE_SIZE)     /* 4 MiB per table */
 #define VA(p)         ((uint32_t)(uintptr_t)(p))
 
-/* Set page-directory entry i below the top in both directories. */
-static void pde_set(uint32_t i, uint32_t pde)
+/* Set page-directory entry i below the top in both directories.  The
+ * next return to the guest reloads CR3, which flushes the TLB: no page is
+ * global. */
+void paging_set_pde(uint32_t i, uint32_t pde)
 {
     hv_pd[i] = pde;
     guest_pd[i] = pde;
+}
+
+/* Page-directory entry i below the top (the same in both directories). */
+uint32_t paging_pde(uint32_t i)
+{
+    return hv_pd[i];
+}
+
+/* Put back the identity tables of a guest whose paging is off. */
+void paging_identity(void)
+{
+    for (uint32_t i = 0; i < PDE_INDEX(HR_VIRTUAL_TOP); i++)
+        paging_set_pde(i, ident_pde[i]);
 }
 
 /* Map the hypervisor's pages [start, end) into page table pt with flags. */
@@ -68,7 +88,7 @@ void paging_init_guest(uint32_t mem_base, uint32_t mem_size)
         uint32_t *pt = P2V(pt_pa);
             for (uint32_t i = 0; i < PT_ENTRIES && va + i * PAGE_SIZE < mem_size; i++)
             pt[i] = (mem_base + va + i * PAGE_SIZE) | PTE_P | PTE_W | PTE_U;
-        pde_set(PDE_INDEX(va), pt_pa | PTE_P | PTE_W | PTE_U);
+        paging_set_pde(PDE_INDEX(va), pt_pa | PTE_P | PTE_W | PTE_U);
     }
     for (uint32_t i = PDE_INDEX(HR_VIRTUAL_TOP); i < PT_ENTRIES; i++)
         hv_pd[i] = boot_pd[i];
@@ -78,28 +98,37 @@ void paging_init_guest(uint32_t mem_base, uint32_t mem_size)
     write_cr3(hv_pa);
 }
 
-/* The page-table entry mapping guest linear address va, or NULL. */
-uint32_t *paging_pte(uint32_t va)
+/* The identity page-table entry for guest-physical gpa, or NULL. */
+static uint32_t *ident_pte(uint32_t gpa)
 {
-    if (va >= HR_VIRTUAL_TOP || !hv_pd)
-        return NULL;
-    uint32_t pde = hv_pd[PDE_INDEX(va)];
-    if (!(pde & PTE_P))
-        return NULL;
-    uint32_t *pt = P2V(pde & ~(PAGE_SIZE - 1));
-    return &pt[PTE_INDEX(va)];
+    uint32_t pde = ident_pde[PDE_INDEX(gpa)];
+    return pde & PTE_P ? &((uint32_t *)P2V(pde & ~(PAGE_SIZE - 1)))[PTE_INDEX(gpa)] : NULL;
 }
 
-/* Make guest-physical [gpa, gpa + bytes) read-only (the ROM area). */
+/* Keep guest-physical [gpa, gpa + bytes) read-only (the ROMs), in the
+ * identity tables now and in every shadow entry mmu.c makes later. */
 void paging_protect(uint32_t gpa, uint32_t bytes)
 {
-    for (uint32_t va = gpa & ~(PAGE_SIZE - 1); va < gpa + bytes; va += PAGE_SIZE) {
-        uint32_t *pte = paging_pte(va);
-        if (pte) {
+    for (uint32_t pa = gpa & ~(PAGE_SIZE - 1); pa < gpa + bytes; pa += PAGE_SIZE) {
+        uint32_t *pte = ident_pte(pa);
+        if (pte)
             *pte &= ~PTE_W;
-            invlpg(va);
-        }
     }
+    ro_lo = gpa < ro_lo ? gpa : ro_lo;
+    ro_hi = gpa + bytes > ro_hi ? gpa + bytes : ro_hi;
+    write_cr3(hv_cr3);                  /* the TLB may hold them writable */
+}
+
+/* Is guest-physical gpa in a range the guest may not write (a ROM)? */
+int paging_readonly(uint32_t gpa)
+{
+    return gpa >= ro_lo && gpa < ro_hi;
+}
+
+/* The machine frame of the per-vCPU area (mapped at HR_VCPU_AREA). */
+uint32_t paging_vcpu_frame(void)
+{
+    return vcpu_frame;
 }
 
 /* Map a fresh frame at HR_VCPU_AREA as a supervisor page: ring 1 (the ROM)
@@ -108,8 +137,12 @@ struct hr_vcpu_area *paging_map_vcpu_area(void)
 {
     uint32_t frame = mem_alloc(PAGE_SIZE), va = HR_VCPU_AREA;
     if (!(hv_pd[PDE_INDEX(va)] & PTE_P))             /* mem_alloc zeroes */
-        pde_set(PDE_INDEX(va), mem_alloc(PAGE_SIZE) | PTE_P | PTE_W | PTE_U);
-    *paging_pte(va) = frame | PTE_P | PTE_W;      /* no PTE_U: not ring 3 */
-    invlpg(va);
+        paging_set_pde(PDE_INDEX(va), mem_alloc(PAGE_SIZE) | PTE_P | PTE_W | PTE_U);
+    ((uint32_t *)P2V(hv_pd[PDE_INDEX(va)] & ~(PAGE_SIZE - 1)))[PTE_INDEX(va)] =
+        frame | PTE_P | PTE_W;                       /* no PTE_U: not ring 3 */
+    for (uint32_t i = 0; i < PDE_INDEX(HR_VIRTUAL_TOP); i++)
+        ident_pde[i] = hv_pd[i];                     /* the paging-off view */
+    vcpu_frame = frame;
+    write_cr3(hv_cr3);
     return P2V(frame);
 }

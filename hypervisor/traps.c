@@ -37,6 +37,7 @@ static const char *const call_names[VMI_CALL_COUNT] = { HR_VMI_CALLS(CALL_NAME_)
 #undef CALL_NAME_
 static const char *const exit_names[EXIT_REASONS] = {
     "hypercall", "guest fault (reflected)", "emulated instruction", "hardware interrupt",
+    "shadow page fill",
 };
 
 /* Point vector v at stub with the given gate type and DPL. */
@@ -77,42 +78,6 @@ void idt_init(void)
     struct dtr d = { sizeof(idt) - 1, (uint32_t)(uintptr_t)idt };
     lidt(&d);
     pic_init();
-}
-
-/* 0 if every page of guest linear [va, va + n) is present (and writable
- * when write is set); the hypervisor runs on the guest's page tables, so
- * such an address can then be used directly. */
-int guest_check(uint32_t va, uint32_t n, int write)
-{
-    uint32_t need = PTE_P | (write ? PTE_W : 0);
-    if (va + n < va)
-        return -1;
-    for (uint32_t page = va & ~(PAGE_SIZE - 1); n && page < va + n; page += PAGE_SIZE) {
-        uint32_t *pte = paging_pte(page);
-        if (!pte || (*pte & need) != need)
-            return -1;
-        if (page + PAGE_SIZE < page)
-            break;
-    }
-    return 0;
-}
-
-/* Copy n bytes from guest linear va; -1 if any page is missing. */
-int guest_read(uint32_t va, void *dst, uint32_t n)
-{
-    if (guest_check(va, n, 0))
-        return -1;
-    memcpy(dst, (const void *)(uintptr_t)va, n);
-    return 0;
-}
-
-/* Copy n bytes to guest linear va; -1 if any page is missing or read-only. */
-int guest_write(uint32_t va, const void *src, uint32_t n)
-{
-    if (guest_check(va, n, 1))
-        return -1;
-    memcpy((void *)(uintptr_t)va, src, n);
-    return 0;
 }
 
 /* Stop the guest for breaking a rule: say which, where, and the state. */
@@ -232,15 +197,15 @@ static void irq(struct trapframe *tf)
     outb(PIC1_CMD, PIC_EOI);
 }
 
-/* Is eip the IRET instruction of a ROM (in a page the hypervisor made
- * read-only in the option-ROM area)?  That is where the ROM's IRET entry
- * returns natively when nothing is pending. */
+/* Is eip the IRET instruction of a ROM (in the guest-physical pages the
+ * hypervisor keeps read-only, wherever the guest maps them)?  That is where
+ * the ROM's IRET entry returns natively when nothing is pending. */
 static int at_rom_iret(uint32_t eip)
 {
-    uint32_t *pte = eip >= HR_SCAN_START && eip < HR_SCAN_END ? paging_pte(eip) : NULL;
+    uint32_t gpa, err;
     uint8_t op;
-    return pte && (*pte & (PTE_P | PTE_W)) == PTE_P && !guest_read(eip, &op, 1) &&
-           op == IRETD_OPCODE;
+    return !mmu_walk(eip, 0, &gpa, &err) && paging_readonly(gpa) &&
+           !guest_read(eip, &op, 1) && op == IRETD_OPCODE;
 }
 
 /* An exception from the guest: emulate what ring 1 cannot do, else reflect. */
@@ -265,9 +230,16 @@ static void exception(struct trapframe *tf)
     }
     if (v == T_GP && !emulate(tf))
         return;                          /* emulate() counted it */
+    if (v == T_PF) {
+        uint32_t cr2 = read_cr2();
+        if (mmu_shadow_fault(tf, cr2, &tf->error)) {
+            vcpu0.vectors[v]--;
+            vcpu0.exits[EXIT_SHADOW]++;  /* the guest's tables allow it */
+            return;
+        }
+        vcpu0.cr2 = cr2;
+    }
     vcpu0.exits[EXIT_EXCEPTION]++;
-    if (v == T_PF)
-        vcpu0.cr2 = read_cr2();
     int has_error = v == T_DF || (v >= T_TS && v <= T_PF) || v == T_AC;
     reflect(tf, v, has_error, tf->error);
 }

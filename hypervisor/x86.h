@@ -46,6 +46,8 @@
 #define PTE_P    0x001u
 #define PTE_W    0x002u
 #define PTE_U    0x004u
+#define PTE_A    0x020u   /* accessed: the CPU (here: mmu.c) sets it */
+#define PTE_D    0x040u   /* dirty: set on the first write */
 #define PTE_PS   0x080u
 #define PTE_G    0x100u
 #define PAGE_SIZE 4096u
