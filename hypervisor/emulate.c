@@ -137,7 +137,7 @@ static int emulate_system(struct trapframe *tf, const struct insn *in)
     case OP_LTR: tf->eax = sel; h = hc_SetTR; break;
     case OP_CLTS: h = hc_CLTS; break;
     case OP_WBINVD: h = hc_WBINVD; break;
-    case OP_INVLPG: break;                       /* guest paging is off */
+    case OP_INVLPG: tf->eax = in->ea; h = hc_InvalPage; break;
     case OP_RDMSR: as_call(tf, hc_RDMSR); return 0;
     case OP_WRMSR: as_call(tf, hc_WRMSR); return 0;
     case OP_RDPMC: as_call(tf, hc_RDPMC); return 0;

@@ -82,29 +82,39 @@ void hc_WRMSR(struct trapframe *tf)
     }
 }
 
-/* SetCR0: the guest controls the FPU and alignment bits; PE stays on and
- * paging waits for the MMU calls.  TS reaches the real CR0 so that #NM
- * reaches the guest. */
+/* SetCR0: the guest controls paging and the FPU and alignment bits; PE
+ * stays on.  TS reaches the real CR0 so that #NM reaches the guest. */
 void hc_SetCR0(struct trapframe *tf)
 {
-    uint32_t v = tf->eax;
+    uint32_t v = tf->eax, old = vcpu0.cr0;
     if (!cr0_guest_ok(v))
         hc_fault(tf, T_GP, 0);
     vcpu0.cr0 = v;
+    if ((old ^ v) & CR0_PG)
+        mmu_flush();                     /* shadow tables on, or identity */
     uint32_t real = read_cr0();
     real = (v & CR0_TS) ? real | CR0_TS : real & ~CR0_TS;
     __asm__ volatile("mov %0, %%cr0" :: "r"(real));
 }
 
 void hc_SetCR2(struct trapframe *tf) { vcpu0.cr2 = tf->eax; }
-void hc_SetCR3(struct trapframe *tf) { vcpu0.cr3 = tf->eax; }
+/* SetCR3: a new address space; like the TLB, the shadow forgets. */
+void hc_SetCR3(struct trapframe *tf)
+{
+    vcpu0.cr3 = tf->eax;
+    mmu_flush();
+}
 
-/* SetCR4: only bits whose effect the hypervisor can honour. */
+/* SetCR4: only bits whose effect the hypervisor can honour; a change of
+ * page size or global pages flushes the TLB, so the shadow too. */
 void hc_SetCR4(struct trapframe *tf)
 {
+    uint32_t old = vcpu0.cr4;
     if (!cr4_guest_ok(tf->eax))
         hc_fault(tf, T_GP, 0);
     vcpu0.cr4 = tf->eax;
+    if ((old ^ vcpu0.cr4) & (CR4_PSE | CR4_PGE))
+        mmu_flush();
 }
 
 void hc_GetCR0(struct trapframe *tf)

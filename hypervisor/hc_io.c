@@ -30,7 +30,7 @@ static void ins_n(struct trapframe *tf, uint32_t size)
         uint32_t v;
         port_in((uint16_t)tf->edx, size, &v);
         if (guest_write(tf->edi, &v, size))
-            hc_fault(tf, T_PF, 0);
+            hc_page_fault(tf, tf->edi, PF_W);
     }
 }
 
@@ -41,7 +41,7 @@ static void outs_n(struct trapframe *tf, uint32_t size)
     for (; tf->ecx; tf->ecx--, tf->esi += (uint32_t)step) {
         uint32_t v = 0;
         if (guest_read(tf->esi, &v, size))
-            hc_fault(tf, T_PF, 0);
+            hc_page_fault(tf, tf->esi, 0);
         port_out((uint16_t)tf->edx, size, v);
     }
 }

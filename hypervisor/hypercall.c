@@ -45,6 +45,16 @@ void hc_fault(struct trapframe *tf, uint32_t vector, uint32_t error)
     hv_enter(tf);                        /* abandon the handler's C frames */
 }
 
+/* The page fault a guest access (PF_W or 0) to linear va would raise, at
+ * the call site, with CR2 and the error code the guest's tables give. */
+void hc_page_fault(struct trapframe *tf, uint32_t va, uint32_t access)
+{
+    uint32_t gpa, err = access | PF_P;
+    mmu_walk(va, access, &gpa, &err);
+    vcpu0.cr2 = va;
+    hc_fault(tf, T_PF, err);
+}
+
 /* Rules 4 and 5: flat 32-bit CS and SS, and DS/ES unless the call is
  * IRET or SYSEXIT. */
 static void check_segments(struct trapframe *tf, uint32_t call)

@@ -20,8 +20,10 @@ typedef void hc_handler(struct trapframe *tf);
     X(26, RDPMC) X(27, RDTSC) X(28, CLTS) X(29, EnableInterrupts)            \
     X(30, DisableInterrupts) X(31, GetInterruptMask)                         \
     X(32, SetInterruptMask) X(33, IRET) X(34, SYSEXIT) X(35, Halt)           \
-    X(36, Reboot) X(37, Shutdown)                                            \
-    X(42, MachineToPhysical) X(43, PhysicalToMachine)                        \
+    X(36, Reboot) X(37, Shutdown) X(38, SetPxE) X(39, SetPxELong)            \
+    X(40, UpdatePxE) X(41, UpdatePxELong) X(42, MachineToPhysical)           \
+    X(43, PhysicalToMachine) X(44, AllocatePage) X(45, ReleasePage)          \
+    X(46, InvalPage) X(47, FlushTLB) X(48, SetLinearMapping)                 \
     X(49, INL) X(50, INB) X(51, INW) X(52, INSL) X(53, INSB) X(54, INSW)     \
     X(55, OUTL) X(56, OUTB) X(57, OUTW) X(58, OUTSL) X(59, OUTSB)            \
     X(60, OUTSW) X(61, SetIOPLMask) X(62, SetInitialAPState)                 \
@@ -36,6 +38,7 @@ HC_SERVED(HC_DECLARE_)
 
 uint32_t hc_arg4(struct trapframe *tf);
 void hc_fault(struct trapframe *tf, uint32_t vector, uint32_t error) __attribute__((noreturn));
+void hc_page_fault(struct trapframe *tf, uint32_t va, uint32_t access) __attribute__((noreturn));
 extern uint32_t syscall_vector;
 
 #endif /* HV_HYPERCALL_H */

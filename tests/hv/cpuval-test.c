@@ -9,7 +9,7 @@
 #define CR4_PAE 0x20u
 #define CR4_OSFXSR 0x200u
 
-/* CR0: PE must stay, PG waits for the MMU calls, FPU bits are free. */
+/* CR0: PE must stay; PG and the FPU bits are free. */
 static void cr0(void)
 {
     check(cr0_guest_ok(CR0_PE | CR0_ET), "CR0 PE|ET accepted", "refused");
@@ -17,7 +17,8 @@ static void cr0(void)
           "CR0 FPU, WP and AM bits accepted", "refused");
     check(cr0_guest_ok(CR0_PE | CR0_CD | CR0_NW), "CR0 cache bits accepted", "refused");
     check(!cr0_guest_ok(CR0_ET), "CR0 without PE refused", "accepted");
-    check(!cr0_guest_ok(CR0_PE | CR0_PG), "CR0 PG refused until shadow paging", "accepted");
+    check(cr0_guest_ok(CR0_PE | CR0_PG | CR0_WP), "CR0 PG accepted (shadow paging)", "refused");
+    check(!cr0_guest_ok(CR0_PG), "CR0 PG without PE refused", "accepted");
     check(!cr0_guest_ok(CR0_PE | 0x00000100u), "CR0 reserved bit 8 refused", "accepted");
 }
 

@@ -212,11 +212,6 @@ static void test_paging(void)
     uint32_t cr4 = vmi_get_cr4();
     int pge = (features() & CPUID_EDX_PGE) != 0;
 
-    if (rt_seg.cpl != 0) {
-        report_skip("paging: a ring-1 kernel needs shadow paging, which this hypervisor "
-                    "version does not have (spec section 10)");
-        return;
-    }
     if (pge)
         vmi_set_cr4(cr4 | CR4_PGE);
     paging_on();
@@ -246,10 +241,6 @@ static void test_mmu_notes(void)
     static uint64_t pae_entry;
     uint32_t frame = (uint32_t)frame_a >> PT_SHIFT;
 
-    if (vmi.mode == VMI_MODE_VMI) {
-        report_skip("MMU notifications: not served by this hypervisor version (spec section 10)");
-        return;
-    }
     frame_a[0] = MAGIC_A;                   /* test_paging may not have run */
     vmi_set_pxe_long(0x123456789ABCD067ull, &pae_entry, VMI_PAGE_PT);
     report(pae_entry == 0x123456789ABCD067ull, "SetPxELong stores all 64 bits");
