@@ -136,7 +136,7 @@ int port_out(uint16_t port, uint32_t size, uint32_t value);
 /* paging.c */
 void paging_init_guest(uint32_t mem_base, uint32_t mem_size);
 void paging_protect(uint32_t gpa, uint32_t bytes);   /* make read-only */
-int paging_readonly(uint32_t gpa);
+int paging_readonly(uint32_t gpa, uint32_t n);
 struct hr_vcpu_area *paging_map_vcpu_area(void);
 uint32_t paging_vcpu_frame(void);
 void paging_set_pde(uint32_t i, uint32_t pde);

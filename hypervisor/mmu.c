@@ -85,7 +85,7 @@ static int walk(uint32_t va, uint32_t access, uint32_t *gpa, uint32_t *err, uint
             *pde |= PTE_A;
         }
     }
-    if (paging_readonly(*gpa))
+    if (paging_readonly(*gpa, 1))
         eff &= ~PTE_W;
     if (!allowed(eff, access)) {
         *err |= PF_P;
@@ -199,6 +199,14 @@ static int guest_span(uint32_t va, uint8_t *buf, uint32_t n, uint32_t access)
 {
     if (va + n < va)
         return -1;
+    if (!guest_paging() && va < vcpu0.mem_size && n <= vcpu0.mem_size - va) {
+        if ((access & PF_W) && paging_readonly(va, n))   /* identity: one range */
+            return -1;
+        uint8_t *p = P2V(vcpu0.mem_base + va);
+        if (buf)
+            memcpy((access & PF_W) ? p : buf, (access & PF_W) ? buf : p, n);
+        return 0;
+    }
     while (n) {
         uint32_t chunk = PAGE_SIZE - (va & PAGE_MASK);
         chunk = chunk < n ? chunk : n;

@@ -119,10 +119,11 @@ void paging_protect(uint32_t gpa, uint32_t bytes)
     write_cr3(hv_cr3);                  /* the TLB may hold them writable */
 }
 
-/* Is guest-physical gpa in a range the guest may not write (a ROM)? */
-int paging_readonly(uint32_t gpa)
+/* Does guest-physical [gpa, gpa + n) touch a range the guest may not
+ * write (a ROM)? */
+int paging_readonly(uint32_t gpa, uint32_t n)
 {
-    return gpa >= ro_lo && gpa < ro_hi;
+    return gpa < ro_hi && gpa + n > ro_lo;
 }
 
 /* The machine frame of the per-vCPU area (mapped at HR_VCPU_AREA). */

@@ -202,10 +202,13 @@ static void irq(struct trapframe *tf)
  * the ROM's IRET entry returns natively when nothing is pending. */
 static int at_rom_iret(uint32_t eip)
 {
-    uint32_t gpa, err;
+    uint32_t gpa = eip, err;
     uint8_t op;
-    return !mmu_walk(eip, 0, &gpa, &err) && paging_readonly(gpa) &&
-           !guest_read(eip, &op, 1) && op == IRETD_OPCODE;
+    if (!(vcpu0.cr0 & CR0_PG) && !paging_readonly(gpa, 1))
+        return 0;                        /* paging off: a range check will do */
+    if (guest_read(eip, &op, 1) || op != IRETD_OPCODE)
+        return 0;
+    return !mmu_walk(eip, 0, &gpa, &err) && paging_readonly(gpa, 1);
 }
 
 /* An exception from the guest: emulate what ring 1 cannot do, else reflect. */

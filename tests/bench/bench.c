@@ -34,6 +34,14 @@
 #define FRACTION_SCALE   1000u     /* per-op values carry three decimals */
 #define MODE_MAX         32u
 #define BENCH_GDT_SLOT   RT_GDT_FIRST_FREE   /* a slot the runtime leaves free */
+#define PT_ENTRIES       1024u
+#define PAGE_BYTES       4096u
+#define PG_PRESENT_RW    0x3u      /* page-table entry: present, writable */
+#define PG_USER          0x4u
+#define PT_SHIFT         12
+#define PD_SHIFT         22
+#define PAGED_VA         0x00400000u /* the page op_pte_update remaps */
+#define CR0_PAGING       0x80000000u
 
 /* The hypervisor's counters (CPUID leaf HR_CPUID_EXITS). */
 struct exits {
@@ -59,6 +67,14 @@ static volatile uint32_t sink;     /* keeps results the compiler would drop */
 static uint32_t gdt_lo, gdt_hi;    /* the descriptor WriteGDTEntry writes */
 static uint32_t ud_caught;         /* ud2s the try mechanism caught */
 static int user_result;            /* the last rt_user_call's result */
+static uint32_t pages_seen;        /* frame_b words op_pte_update read */
+
+/* Page tables for op_pte_update: 0-4 MiB identity, PAGED_VA onto a or b. */
+static uint32_t bench_pd[PT_ENTRIES] __attribute__((aligned(PAGE_BYTES)));
+static uint32_t bench_pt_low[PT_ENTRIES] __attribute__((aligned(PAGE_BYTES)));
+static uint32_t bench_pt_va[PT_ENTRIES] __attribute__((aligned(PAGE_BYTES)));
+static volatile uint32_t frame_a[PT_ENTRIES] __attribute__((aligned(PAGE_BYTES)));
+static volatile uint32_t frame_b[PT_ENTRIES] __attribute__((aligned(PAGE_BYTES)));
 
 /* The TSC by the raw instruction: never a VMI call, never an exit. */
 static inline uint32_t tsc(void)
@@ -153,6 +169,46 @@ static void op_exception(void)
         ud_caught += TRY_ASM("ud2") == T_UD;
 }
 
+/* Paging on with bench_pd (built the first time). */
+static void paging_on(void)
+{
+    if (!bench_pd[0]) {
+        for (uint32_t i = 0; i < PT_ENTRIES; i++)
+            bench_pt_low[i] = (i << PT_SHIFT) | PG_PRESENT_RW | PG_USER;
+        bench_pd[0] = (uint32_t)bench_pt_low | PG_PRESENT_RW | PG_USER;
+        bench_pd[PAGED_VA >> PD_SHIFT] = (uint32_t)bench_pt_va | PG_PRESENT_RW;
+        frame_b[0] = 1;
+    }
+    vmi_set_cr3((uint32_t)bench_pd);
+    vmi_set_cr0(vmi_get_cr0() | CR0_PAGING);
+}
+
+static void paging_off(void)
+{
+    vmi_set_cr0(vmi_get_cr0() & ~CR0_PAGING);
+}
+
+/* Remap a page as a kernel does: SetPxE, InvalPage, then touch it (on
+ * the hypervisor, a shadow fill). */
+static void op_pte_update(void)
+{
+    volatile uint32_t *frames[2] = { frame_a, frame_b };
+    paging_on();
+    for (uint32_t i = 0; i < BENCH_ITERATIONS; i++) {
+        vmi_set_pxe((uint32_t)frames[i & 1] | PG_PRESENT_RW, &bench_pt_va[0], VMI_PAGE_PT);
+        vmi_inval_page(PAGED_VA);
+        pages_seen += *(volatile uint32_t *)PAGED_VA;
+    }
+    paging_off();
+}
+
+/* What op_pte_update does besides its loop: paging on and off. */
+static void op_paging_trip(void)
+{
+    paging_on();
+    paging_off();
+}
+
 /* In ring 3: (uintptr_t)arg system calls through the direct gate. */
 static void user_syscalls(void *arg)
 {
@@ -182,6 +238,7 @@ static const struct op ops[] = {
     { "write_gdt_entry",    op_write_gdt_entry, NULL },
     { "exception",          op_exception,       NULL },
     { "syscall",            op_user_syscalls,   op_user_trip },
+    { "pte_update",         op_pte_update,      op_paging_trip },
 };
 #define OP_COUNT (sizeof(ops) / sizeof(ops[0]))
 
@@ -310,6 +367,8 @@ static void report_checks(const char *mode)
                 rt_syscalls, BENCH_ITERATIONS))
         printf("  the user call ended with vector %d, error %x, at eip %x\n",
                user_result, rt_last_fault.error, rt_last_fault.eip);
+    report(pages_seen == BENCH_ITERATIONS / 2, "every remap showed its frame (%u of %u from B)",
+           pages_seen, BENCH_ITERATIONS / 2);
     if (on_hypervisor) {
         struct exits a = read_exits(), b = read_exits();
         report(b.hypercalls == a.hypercalls + 1,

@@ -25,7 +25,7 @@ MODES=(native native-rom hv hv-novmi)
 RUNS=2
 # What bench.c measures, in its order; "loop" is the empty loop.
 OPS=(loop intr_pair flags_save_restore cpuid out_emulated out_passthrough
-     get_cr0 write_gdt_entry exception syscall)
+     get_cr0 write_gdt_entry exception syscall pte_update)
 NUM='[0-9]+(\.[0-9]+)?'
 
 # The column heading for a mode.
@@ -134,6 +134,9 @@ print_notes() {
     echo "Trap-and-emulate does not see CPUID, PUSHF/POPF or direct descriptor writes:"
     echo "they do not fault in ring 1 and run unchecked (spec section 12).  Its system"
     echo "calls exit: the direct gate needs the kernel stack from UpdateKernelStack."
+    echo "pte_update: SetPxE, InvalPage and a read of the remapped page, paging on; on"
+    echo "the hypervisor the read is a shadow page fill (an exit), and in VMI mode"
+    echo "SetPxE is a hypercall (a plain store, as trap-and-emulate does, would not be)."
 }
 
 # The whole report for run 1; $1 = the determinism verdict (yes/no).
