@@ -45,6 +45,9 @@
 #define VA_BEYOND   0x00404000u    /* case=beyond: past guest memory      */
 #define VA_LARGE    0x00800000u    /* a 4 MiB page onto physical 0        */
 #define VA_ALIAS    0x40000000u    /* frame_c, reached only by paging     */
+#define ALIAS_SPACES 160u          /* 4 MiB regions from VA_ALIAS, all onto
+                                      frame_c: more than the hypervisor
+                                      keeps shadow tables for at once     */
 #define VA_HV       0xF0100000u    /* the hypervisor's image, on it       */
 #define ROM_FIRST   HR_SCAN_START  /* where the hypervisor puts the ROM   */
 #define PAST_MEMORY 0x7FF00000u    /* far past any guest's memory         */
@@ -82,7 +85,8 @@ static void build_tables(void)
     pd[0] = (uint32_t)pt_low | PG_P | PG_W | PG_U;
     pd[VA_SUPER >> PD_SHIFT] = (uint32_t)pt_test | PG_P | PG_W | PG_U;
     pd[VA_LARGE >> PD_SHIFT] = 0 | PG_PS | PG_P | PG_W;
-    pd[VA_ALIAS >> PD_SHIFT] = (uint32_t)pt_alias | PG_P | PG_W;
+    for (uint32_t i = 0; i < ALIAS_SPACES; i++)
+        pd[(VA_ALIAS >> PD_SHIFT) + i] = (uint32_t)pt_alias | PG_P | PG_W;
     pd[VA_HV >> PD_SHIFT] = (uint32_t)pt_hv | PG_P | PG_W;
     memcpy(pd2, pd, sizeof(pd2));
     memcpy(pt_test2, pt_test, sizeof(pt_test2));
@@ -156,6 +160,14 @@ static void test_alias(void)
     vmi_get_gdt(aliased);
     report(!memcmp((const void *)frame_c, &direct, sizeof(direct)),
            "GetGDT stores through the guest's paging (base %x)", direct.base);
+    uint32_t good = 0;
+    for (uint32_t round = 0; round < 2; round++)
+        for (uint32_t i = 0; i < ALIAS_SPACES; i++) {
+            frame_c[0] = i + round;
+            good += *(volatile uint32_t *)(VA_ALIAS + (i << PD_SHIFT)) == i + round;
+        }
+    report(good == 2 * ALIAS_SPACES, "%u regions of 4 MiB, twice over, all reach frame C (%u of %u)",
+           ALIAS_SPACES, good, 2 * ALIAS_SPACES);
 }
 
 /* A 4 MiB page, where the CPU has them. */
