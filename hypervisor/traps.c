@@ -211,10 +211,25 @@ static int at_rom_iret(uint32_t eip)
     return !mmu_walk(eip, 0, &gpa, &err) && paging_readonly(gpa, 1);
 }
 
+/* A #PF from the guest: 1 if its own tables allow the access (the shadow
+ * is filled; retry), else 0 with its CR2 and error code set for reflection. */
+static int shadow_filled(struct trapframe *tf)
+{
+    uint32_t cr2 = read_cr2();
+    if (mmu_shadow_fault(tf, cr2, &tf->error)) {
+        vcpu0.exits[EXIT_SHADOW]++;
+        return 1;
+    }
+    vcpu0.cr2 = cr2;
+    return 0;
+}
+
 /* An exception from the guest: emulate what ring 1 cannot do, else reflect. */
 static void exception(struct trapframe *tf)
 {
     uint32_t v = tf->vector;
+    if (v == T_PF && shadow_filled(tf))
+        return;
     vcpu0.vectors[v]++;
     if ((v == T_GP || v == T_NP || v == T_SS) && (tf->error & ~3u) && !(tf->error & ERR_IDT)) {
         const char *why = NULL;
@@ -233,15 +248,6 @@ static void exception(struct trapframe *tf)
     }
     if (v == T_GP && !emulate(tf))
         return;                          /* emulate() counted it */
-    if (v == T_PF) {
-        uint32_t cr2 = read_cr2();
-        if (mmu_shadow_fault(tf, cr2, &tf->error)) {
-            vcpu0.vectors[v]--;
-            vcpu0.exits[EXIT_SHADOW]++;  /* the guest's tables allow it */
-            return;
-        }
-        vcpu0.cr2 = cr2;
-    }
     vcpu0.exits[EXIT_EXCEPTION]++;
     int has_error = v == T_DF || (v >= T_TS && v <= T_PF) || v == T_AC;
     reflect(tf, v, has_error, tf->error);
