@@ -124,6 +124,7 @@ void stats_print(void);
 
 /* hypercall.c */
 void hypercall(struct trapframe *tf);
+const char *vmi_call_name(uint32_t call);
 
 /* emulate.c */
 int emulate(struct trapframe *tf);

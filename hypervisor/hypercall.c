@@ -69,16 +69,30 @@ static void check_segments(struct trapframe *tf, uint32_t call)
                         "call %u with ds %x es %x", call, tf->ds, tf->es);
 }
 
-/* The handler table: one per call number; NULL means not served. */
+/* The handler table: one per call number. */
 static hc_handler *const handlers[VMI_CALL_COUNT] = {
 #define HANDLER_(num, name) [num] = hc_##name,
-    HC_SERVED(HANDLER_)
+    HR_VMI_CALLS(HANDLER_)
 #undef HANDLER_
 };
 
 #define CALL_NAME_(num, name) [num] = #name,
 static const char *const names[VMI_CALL_COUNT] = { HR_VMI_CALLS(CALL_NAME_) };
 #undef CALL_NAME_
+
+/* The call's name as the API spells it, without "VMI_". */
+const char *vmi_call_name(uint32_t call)
+{
+    return call < VMI_CALL_COUNT ? names[call] : "?";
+}
+
+/* A call this version does not serve: end the guest naming it. */
+void hc_not_served(struct trapframe *tf, uint32_t call)
+{
+    guest_terminate(tf, "unsupported VMI call",
+                    "VMI_%s (%u) is not served by this hypervisor version (spec section 10)",
+                    vmi_call_name(call), call);
+}
 
 /* Serve one hypercall: read the call byte, check the rules, dispatch. */
 void hypercall(struct trapframe *tf)
@@ -98,9 +112,5 @@ void hypercall(struct trapframe *tf)
         guest_terminate(tf, "hypercall", "unknown call number %u", call);
     vcpu0.calls[call]++;
     check_segments(tf, call);
-    if (!handlers[call])
-        guest_terminate(tf, "unsupported VMI call",
-                        "VMI_%s (%u) is not served by this hypervisor version (spec section 10)",
-                        names[call], call);
     handlers[call](tf);
 }

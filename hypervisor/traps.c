@@ -32,9 +32,6 @@ extern const uint32_t trap_stubs[IDT_ENTRIES];
 /* Read by the CPU on every trap: in the entry pages, read-only to guests. */
 static struct gate_desc idt[IDT_ENTRIES] __attribute__((section(".bss.entry_tables"), aligned(8)));
 
-#define CALL_NAME_(num, name) [num] = #name,
-static const char *const call_names[VMI_CALL_COUNT] = { HR_VMI_CALLS(CALL_NAME_) };
-#undef CALL_NAME_
 static const char *const exit_names[EXIT_REASONS] = {
     "hypercall", "guest fault (reflected)", "emulated instruction", "hardware interrupt",
     "shadow page fill",
@@ -336,5 +333,5 @@ void stats_print(void)
             hv_printf("hv:   exception %u: %u\n", v, (uint32_t)vcpu0.vectors[v]);
     for (uint32_t c = 0; c < VMI_CALL_COUNT; c++)
         if (vcpu0.calls[c])
-            hv_printf("hv:   VMI_%s: %u\n", call_names[c], (uint32_t)vcpu0.calls[c]);
+            hv_printf("hv:   VMI_%s: %u\n", vmi_call_name(c), (uint32_t)vcpu0.calls[c]);
 }
