@@ -194,18 +194,22 @@ static void irq(struct trapframe *tf)
     outb(PIC1_CMD, PIC_EOI);
 }
 
-/* Is eip the IRET instruction of a ROM (in the guest-physical pages the
- * hypervisor keeps read-only, wherever the guest maps them)?  That is where
- * the ROM's IRET entry returns natively when nothing is pending. */
-static int at_rom_iret(uint32_t eip)
+/* Is eip in a ROM (the guest-physical pages the hypervisor keeps
+ * read-only, wherever the guest maps them)? */
+static int in_rom(uint32_t eip)
 {
     uint32_t gpa = eip, err;
-    uint8_t op;
-    if (!(vcpu0.cr0 & CR0_PG) && !paging_readonly(gpa, 1))
-        return 0;                        /* paging off: a range check will do */
-    if (guest_read(eip, &op, 1) || op != IRETD_OPCODE)
-        return 0;
+    if (!(vcpu0.cr0 & CR0_PG))
+        return paging_readonly(gpa, 1);      /* paging off: a range check */
     return !mmu_walk(eip, 0, &gpa, &err) && paging_readonly(gpa, 1);
+}
+
+/* Is eip a ROM's IRET instruction?  That is where the ROM's IRET entry
+ * returns natively when nothing is pending. */
+static int at_rom_iret(uint32_t eip)
+{
+    uint8_t op;
+    return in_rom(eip) && !guest_read(eip, &op, 1) && op == IRETD_OPCODE;
 }
 
 /* A #PF from the guest: 1 if its own tables allow the access (the shadow
@@ -246,6 +250,8 @@ static void exception(struct trapframe *tf)
     if (v == T_GP && !emulate(tf))
         return;                          /* emulate() counted it */
     vcpu0.exits[EXIT_EXCEPTION]++;
+    if (SEL_RPL(tf->cs) == HR_GUEST_CPL && in_rom(tf->eip))
+        hc_fault(tf, v, tf->error);      /* rule 8: a ROM body's own fault */
     int has_error = v == T_DF || (v >= T_TS && v <= T_PF) || v == T_AC;
     reflect(tf, v, has_error, tf->error);
 }

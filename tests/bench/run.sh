@@ -135,8 +135,8 @@ print_notes() {
     echo "they do not fault in ring 1 and run unchecked (spec section 12).  Its system"
     echo "calls exit: the direct gate needs the kernel stack from UpdateKernelStack."
     echo "pte_update: SetPxE, InvalPage and a read of the remapped page, paging on; on"
-    echo "the hypervisor the read is a shadow page fill (an exit), and in VMI mode"
-    echo "SetPxE is a hypercall (a plain store, as trap-and-emulate does, would not be)."
+    echo "the hypervisor SetPxE is a store (in the ROM, or plain), InvalPage one exit"
+    echo "and the read a shadow page fill."
 }
 
 # The whole report for run 1; $1 = the determinism verdict (yes/no).

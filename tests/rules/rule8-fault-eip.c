@@ -12,17 +12,21 @@
  *     check holds in every mode where it faults at all;
  *   - a call through the shim's table ("call *abs32"), mode hv: natively
  *     the fault is in the native stand-in, which is the instruction.
- * Plus a bad pointer: GetGDT storing into the read-only ROM (#PF), hv.
+ * Plus bad pointers, hv: GetGDT storing into the read-only ROM (#PF in
+ * the hypervisor's handler) and SetPxE storing there (#PF on the ROM's own
+ * store instruction).
  */
 #include "rules.h"
 
 #define MSR_BAD    0x1234u           /* on no allow-list, in no CPU */
 #define RDMSR_CALL 2                 /* VMI_CALL_RDMSR, for VMI_SITE */
 #define CALL_REL32_OPCODE 0xE8u
+#define PF_ERR_PRESENT 0x1u            /* #PF error code: protection, */
+#define PF_ERR_WRITE   0x2u            /* on a write                  */
 _Static_assert(RDMSR_CALL == VMI_CALL_RDMSR, "site number");
 
 /* Where each call was made and the stack pointer right before it. */
-extern const uint8_t rule8_site[], rule8_call[], rule8_gdt_call[];
+extern const uint8_t rule8_site[], rule8_call[], rule8_gdt_call[], rule8_pxe_call[];
 static uint32_t esp_before;
 
 /* A patched RDMSR site reading MSR_BAD. */
@@ -55,6 +59,18 @@ static __attribute__((noinline, noclone)) void table_get_gdt(void *arg)
                      "call *%1"
                      : "=m"(esp_before) : "m"(VMI_ENTRY(GetGDT)), "a"(vmi.rom_address)
                      : "ecx", "edx", "memory");
+}
+
+/* SetPxE storing an entry into the first ROM, which is read-only. */
+static __attribute__((noinline, noclone)) void table_set_pxe(void *arg)
+{
+    (void)arg;
+    __asm__ volatile("movl %%esp, %0\n\t"
+                     ".globl rule8_pxe_call\nrule8_pxe_call:\n\t"
+                     "call *%1"
+                     : "=m"(esp_before) : "m"(VMI_ENTRY(SetPxE)), "a"(0), "d"(vmi.rom_address),
+                       "c"(VMI_PAGE_PT)
+                     : "memory");
 }
 
 /* Is eip inside the option-ROM area? */
@@ -97,4 +113,9 @@ void guest_main(const char *cmdline)
     }
     check("RDMSR 0x1234 through call *abs32", table_rdmsr, T_GP, rule8_call);
     check("GetGDT into the read-only ROM", table_get_gdt, T_PF, rule8_gdt_call);
+    check("SetPxE into the read-only ROM (the ROM's own store)", table_set_pxe, T_PF,
+          rule8_pxe_call);
+    report(rt_last_fault.error == (PF_ERR_PRESENT | PF_ERR_WRITE) &&
+           vmi_get_cr2() == vmi.rom_address,
+           "and the page fault says where: error %x, CR2 %x", rt_last_fault.error, vmi_get_cr2());
 }
