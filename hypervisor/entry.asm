@@ -22,8 +22,9 @@ NUM_VECTORS     equ 256
 
         bits 32
         section .entry.text progbits alloc exec nowrite align=16
-        extern hv_trap
+        extern hv_trap, seg_espfix
         extern boot_pd
+        extern espfix_on, espfix_sp
 
 ; The page directories (physical addresses) the entry code switches between.
 ; They sit in the entry pages, read-only to the guest; paging.c sets them.
@@ -60,6 +61,9 @@ trap_common:
         add esp, 4
         global trap_return
 trap_return:                            ; also the way into a new guest
+        push esp
+        call seg_espfix                 ; is the IRET to a 16-bit stack?
+        add esp, 4
         test byte [esp + TF_CS], 3      ; back to the hypervisor: keep its map
         jz .restore
         mov eax, [guest_cr3]            ; popad reloads the guest's EAX
@@ -73,6 +77,11 @@ trap_return:                            ; also the way into a new guest
         pop ds
         popad
         add esp, 8                      ; vector and error code
+        cmp byte [cs:espfix_on], 0      ; flags: the IRET reloads them
+        jne .espfix
+        iretd
+.espfix:                                ; same frame, ESP's upper half the guest's
+        lss esp, [cs:espfix_sp]
         iretd
 
 ; Enter a guest: ESP = a prepared struct trapframe.  void hv_enter(tf)

@@ -25,6 +25,7 @@
 #define GDT_DF_TSS      487u
 #define GDT_GUEST_LDT   488u
 #define GDT_NMI_TSS     489u
+#define GDT_ESPFIX      490u       /* the stack of an IRET to a 16-bit SS */
 #define SEL(idx, rpl)   ((uint16_t)(((idx) << 3) | (rpl)))
 #define HV_CS           SEL(GDT_HV_CS, 0)
 #define HV_DS           SEL(GDT_HV_DS, 0)
@@ -102,6 +103,7 @@ int seg_valid_ss(uint16_t sel, uint32_t rpl);
 int seg_valid_data(uint16_t sel);
 uint32_t seg_limit(uint16_t sel);
 int seg_resync(uint16_t sel, const char **why);
+void seg_espfix(struct trapframe *tf);
 extern uint8_t *const hv_stack_top;
 int seg_guest_set_gdt(const struct dtr *d, const char **why);
 int seg_guest_write_gdt(uint32_t index, struct seg_desc d, const char **why);

@@ -18,6 +18,7 @@
 #define COM1_LAST    0x3FFu
 #define LDT_MAX_ENTRIES (PAGE_SIZE / sizeof(struct seg_desc))
 #define HV_STACK_SIZE 16384u
+#define DESC_MAX_LIMIT_4K 0xFFFFFu                /* 4 GiB in 4 KiB units */
 
 struct tss_with_iopb {
     struct tss32 tss;
@@ -36,6 +37,10 @@ static struct tss_with_iopb tss ENTRY_TABLE;
 /* The stack the CPU pushes a trap frame on; writable in the guest's map,
  * and holding nothing the hypervisor needs while the guest runs. */
 static uint8_t hv_stack[HV_STACK_SIZE] __attribute__((section(".bss.entry_stack"), aligned(PAGE_SIZE)));
+/* The espfix stack pointer entry.asm loads before an IRET (ESP, then SS)
+ * and whether to load it: see seg_espfix. */
+uint32_t espfix_sp[2] __attribute__((section(".bss.entry_tables")));
+uint8_t espfix_on __attribute__((section(".bss.entry_tables")));
 static struct seg_desc guest_view[HR_GUEST_GDT_ENTRIES]; /* as the guest wrote them */
 static struct seg_desc ldt_view[LDT_MAX_ENTRIES];        /* the same for the LDT */
 uint8_t *const hv_stack_top = hv_stack + HV_STACK_SIZE;
@@ -285,6 +290,28 @@ int seg_resync(uint16_t sel, const char **why)
         return 0;
     int r = (sel & SEL_TI) ? seg_guest_write_ldt(i, mem, why) : seg_guest_write_gdt(i, mem, why);
     return r ? -1 : 1;
+}
+
+#define ESP_HIGH_HALF 0xFFFF0000u
+
+/* Called just before the IRET that returns to tf.  An IRET to an outer
+ * level whose SS is a 16-bit segment loads only SP: ESP's upper half would
+ * keep the hypervisor's own (its stack address, a leak).  So that it is the
+ * guest's instead, the IRET runs with an ESP whose upper half is the
+ * guest's, through a stack segment based to address the same frame
+ * ("espfix"; entry.asm loads it when espfix_on is set). */
+void seg_espfix(struct trapframe *tf)
+{
+    espfix_on = 0;
+    if (SEL_RPL(tf->cs) == 0 || DESC_DB(seg_real((uint16_t)tf->ss)))
+        return;
+    uint32_t esp = tf->esp & ESP_HIGH_HALF, frame = (uint32_t)(uintptr_t)&tf->eip;
+    gdt[GDT_ESPFIX] = seg_make(frame - esp, DESC_MAX_LIMIT_4K,
+                               SEG_ACCESS(1, 0, 1, SEG_TYPE_WRITE | SEG_TYPE_ACCESSED),
+                               SEG_FLAGS_32_4K);
+    espfix_sp[0] = esp;
+    espfix_sp[1] = SEL(GDT_ESPFIX, 0);
+    espfix_on = 1;
 }
 
 /* Install one of the hypervisor's own system descriptors (a task's TSS). */
