@@ -5,16 +5,23 @@
 ; restores the (possibly changed) frame and IRETs to the guest.
 ;
 ; A running guest's page directory maps only the entry pages of the
-; hypervisor (paging.c, hv.ld): this code, the CPU's tables and the stack.
-; So the first thing a trap does is load the hypervisor's own page
-; directory (hv_cr3), and the last thing a return to the guest does before
-; its IRET is load the guest's (guest_cr3): in between, nothing here may
-; touch memory outside the entry pages.
+; hypervisor (paging.c, hv.ld): this code, the CPU's tables and the trap
+; page the CPU pushes a frame from the guest on (TSS.esp0).  So the first
+; thing a trap does is load the hypervisor's own page directory (hv_cr3)
+; and move the frame to the hypervisor's real stack; a return to the guest
+; moves it back, loads the guest's directory (guest_cr3) and IRETs from
+; the trap page.  The page thus never holds more than the guest's own
+; registers, and in between nothing here touches memory outside the entry
+; pages.
 
 %include "hyperrom.inc"
 
 HV_DS           equ 0xF08               ; GDT slot 481: hypervisor data
 TF_CS           equ 60                  ; offsetof(struct trapframe, cs), x86.h
+TF_SIZE         equ 76                  ; sizeof(struct trapframe), x86.h
+TF_ESP_PUSHAD   equ 28                  ; offsetof(struct trapframe, esp_pushad)
+TRAP_PAGE_SIZE  equ 4096                ; segments.c: trap_page
+TRAP_FRAME      equ trap_page + TRAP_PAGE_SIZE - TF_SIZE  ; a frame from the guest
 HV_BASE         equ HR_VIRTUAL_TOP
 NUM_VECTORS     equ 256
 ; Exceptions for which the CPU pushes an error code (Intel SDM 6.13).
@@ -24,7 +31,17 @@ NUM_VECTORS     equ 256
         section .entry.text progbits alloc exec nowrite align=16
         extern hv_trap, seg_espfix
         extern boot_pd
-        extern espfix_on, espfix_sp
+        extern espfix_on, espfix_sp, hv_stack_top, trap_page
+
+; Pop a struct trapframe's registers, leaving ESP at its EIP.
+%macro RESTORE_FRAME 0
+        pop gs
+        pop fs
+        pop es
+        pop ds
+        popad
+        add esp, 8                      ; vector and error code
+%endmacro
 
 ; The page directories (physical addresses) the entry code switches between.
 ; They sit in the entry pages, read-only to the guest; paging.c sets them.
@@ -56,27 +73,42 @@ trap_common:
         mov ds, ax
         mov es, ax
         cld                             ; C needs DF clear; the guest may not
+        test byte [esp + TF_CS], 3      ; from the guest: on the trap page
+        jz .call
+        mov esi, esp                    ; move the frame to the real stack
+        mov edi, [hv_stack_top]
+        sub edi, TF_SIZE
+        mov esp, edi
+        mov ecx, TF_SIZE / 4
+        rep movsd
+.call:
         push esp                        ; struct trapframe *
         call hv_trap
         add esp, 4
         global trap_return
 trap_return:                            ; also the way into a new guest
-        push esp
+        test byte [esp + TF_CS], 3
+        jnz .to_guest
+        RESTORE_FRAME                   ; back into the hypervisor
+        iretd
+.to_guest:
+        mov eax, esp
+        push TRAP_FRAME                 ; where the frame goes
+        push eax                        ; the frame
         call seg_espfix                 ; is the IRET to a 16-bit stack?
-        add esp, 4
-        test byte [esp + TF_CS], 3      ; back to the hypervisor: keep its map
-        jz .restore
-        mov eax, [guest_cr3]            ; popad reloads the guest's EAX
+        add esp, 8
+        mov esi, esp                    ; the frame onto the trap page
+        mov edi, TRAP_FRAME
+        mov ecx, TF_SIZE / 4
+        rep movsd
+        mov esp, TRAP_FRAME
+        mov dword [esp + TF_ESP_PUSHAD], 0  ; where the hypervisor's stack was
+        mov eax, [guest_cr3]            ; the guest's map: only entry pages
         test eax, eax
         jz .restore
         mov cr3, eax
 .restore:
-        pop gs
-        pop fs
-        pop es
-        pop ds
-        popad
-        add esp, 8                      ; vector and error code
+        RESTORE_FRAME
         cmp byte [cs:espfix_on], 0      ; flags: the IRET reloads them
         jne .espfix
         iretd

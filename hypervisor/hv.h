@@ -103,7 +103,7 @@ int seg_valid_ss(uint16_t sel, uint32_t rpl);
 int seg_valid_data(uint16_t sel);
 uint32_t seg_limit(uint16_t sel);
 int seg_resync(uint16_t sel, const char **why);
-void seg_espfix(struct trapframe *tf);
+void seg_espfix(const struct trapframe *tf, struct trapframe *final);
 extern uint8_t *const hv_stack_top;
 int seg_guest_set_gdt(const struct dtr *d, const char **why);
 int seg_guest_write_gdt(uint32_t index, struct seg_desc d, const char **why);

@@ -34,9 +34,11 @@ struct tss_with_iopb {
 static struct seg_desc gdt[HR_GDT_ENTRIES] ENTRY_TABLE;
 static struct seg_desc ldt_shadow[LDT_MAX_ENTRIES] ENTRY_TABLE;
 static struct tss_with_iopb tss ENTRY_TABLE;
-/* The stack the CPU pushes a trap frame on; writable in the guest's map,
- * and holding nothing the hypervisor needs while the guest runs. */
-static uint8_t hv_stack[HV_STACK_SIZE] __attribute__((section(".bss.entry_stack"), aligned(PAGE_SIZE)));
+/* The page the CPU pushes a trap frame from the guest on (TSS.esp0):
+ * writable in the guest's map, so entry.asm moves the frame to hv_stack,
+ * which the guest's map lacks, at once, and back just before the IRET. */
+uint8_t trap_page[PAGE_SIZE] __attribute__((section(".bss.entry_stack"), aligned(PAGE_SIZE)));
+static uint8_t hv_stack[HV_STACK_SIZE] __attribute__((aligned(16)));
 /* The espfix stack pointer entry.asm loads before an IRET (ESP, then SS)
  * and whether to load it: see seg_espfix. */
 uint32_t espfix_sp[2] __attribute__((section(".bss.entry_tables")));
@@ -84,7 +86,7 @@ void gdt_init(void)
     gdt[GDT_FLAT_UCS] = flat(3, SEG_TYPE_CODE | 0x2, guest);
     gdt[GDT_FLAT_UDS] = flat(3, SEG_TYPE_WRITE, guest);
     tss.tss.ss0 = HV_DS;
-    tss.tss.esp0 = (uint32_t)(uintptr_t)hv_stack_top;
+    tss.tss.esp0 = (uint32_t)(uintptr_t)(trap_page + PAGE_SIZE);
     iopb_init();
     gdt[GDT_TSS] = seg_make((uint32_t)(uintptr_t)&tss, sizeof(tss) - 1,
                             SEG_ACCESS(1, 0, 0, SYS_TYPE_TSS32), 0);
@@ -294,18 +296,19 @@ int seg_resync(uint16_t sel, const char **why)
 
 #define ESP_HIGH_HALF 0xFFFF0000u
 
-/* Called just before the IRET that returns to tf.  An IRET to an outer
+/* Called before the IRET that returns to the guest with tf, which will
+ * then lie at final (the trap page).  An IRET to an outer
  * level whose SS is a 16-bit segment loads only SP: ESP's upper half would
  * keep the hypervisor's own (its stack address, a leak).  So that it is the
  * guest's instead, the IRET runs with an ESP whose upper half is the
  * guest's, through a stack segment based to address the same frame
  * ("espfix"; entry.asm loads it when espfix_on is set). */
-void seg_espfix(struct trapframe *tf)
+void seg_espfix(const struct trapframe *tf, struct trapframe *final)
 {
     espfix_on = 0;
-    if (SEL_RPL(tf->cs) == 0 || DESC_DB(seg_real((uint16_t)tf->ss)))
+    if (DESC_DB(seg_real((uint16_t)tf->ss)))
         return;
-    uint32_t esp = tf->esp & ESP_HIGH_HALF, frame = (uint32_t)(uintptr_t)&tf->eip;
+    uint32_t esp = tf->esp & ESP_HIGH_HALF, frame = (uint32_t)(uintptr_t)&final->eip;
     gdt[GDT_ESPFIX] = seg_make(frame - esp, DESC_MAX_LIMIT_4K,
                                SEG_ACCESS(1, 0, 1, SEG_TYPE_WRITE | SEG_TYPE_ACCESSED),
                                SEG_FLAGS_32_4K);

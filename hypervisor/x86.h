@@ -160,11 +160,12 @@ struct trapframe {
     uint32_t esp, ss;
 };  /* all 32-bit fields: no padding, as the asserts check; not packed so
      * that handlers may take a field's address (decode_gpr) */
-_Static_assert(sizeof(struct trapframe) == 76, "trapframe size");
+_Static_assert(sizeof(struct trapframe) == 76, "trapframe size: TF_SIZE in entry.asm");
 _Static_assert(offsetof(struct trapframe, eax) == 44, "eax");
 _Static_assert(offsetof(struct trapframe, vector) == 48, "vector");
 _Static_assert(offsetof(struct trapframe, eip) == 56, "eip");
 _Static_assert(offsetof(struct trapframe, cs) == 60, "cs: TF_CS in entry.asm");
+_Static_assert(offsetof(struct trapframe, esp_pushad) == 28, "TF_ESP_PUSHAD in entry.asm");
 
 #define SEL_RPL(s)   ((s) & 3u)
 #define SEL_TI       0x4u

@@ -15,6 +15,9 @@
 #define HV_IMAGE       (HR_VIRTUAL_TOP + 0x100000u)   /* hv.ld: loaded at 1 MiB */
 #define MULTIBOOT_MAGIC 0x1BADB002u                   /* the image's first word */
 #define TSS_ESP0       4u                             /* offset in a 32-bit TSS */
+#define HV_IMAGE_END   (HR_VIRTUAL_TOP + 0x400000u)   /* past anything it links */
+#define TRAP_PAGE      4096u
+#define HITS_SHOWN     4u
 
 static volatile uint32_t seen;
 
@@ -59,6 +62,35 @@ static uint32_t tss_esp0(uint32_t gdt)
     return (base ? base : HR_VIRTUAL_TOP) + TSS_ESP0;
 }
 
+/* The page a trap from the guest lands on (below TSS.esp0, read at
+ * esp0_at) may show the guest its own registers, never the hypervisor's
+ * workings: no word in it may point into the hypervisor's image, beyond
+ * the entry pages the guest can read anyway. */
+static void check_trap_page(uint32_t esp0_at)
+{
+    uint32_t esp0, hits = 0, readable = 0, r[4];
+    if (try_call(peek, &esp0_at) != RT_NO_FAULT) {
+        report(1, "the TSS is unreadable here: nothing of the trap page to see");
+        return;
+    }
+    esp0 = seen;
+    vmi_cpuid(0, 0, r);                          /* some exits first */
+    vmi_get_cr0();
+    for (uint32_t at = esp0 - TRAP_PAGE; at < esp0; at += sizeof(uint32_t)) {
+        uint32_t a = at;
+        if (try_call(peek, &a) != RT_NO_FAULT)
+            continue;
+        readable++;
+        uint32_t value = seen;
+        int own = value >= esp0 - TRAP_PAGE && value <= esp0;   /* this loop's bounds */
+        if (value >= HV_IMAGE && value < HV_IMAGE_END && !own &&
+            try_call(peek, &value) != RT_NO_FAULT && hits++ < HITS_SHOWN)
+            printf("isolation: %x holds %x\n", at, value);
+    }
+    report(hits == 0, "the trap stack page below %x holds no address of the hypervisor's "
+           "hidden memory (%u of %u readable words do)", esp0, hits, readable);
+}
+
 /* A fault is what the CPU owes a guest that reaches past virtual_top. */
 static int faults(int v)
 {
@@ -92,5 +124,6 @@ void guest_main(const char *cmdline)
     v = try_call(poke_same, &tss);
     report(faults(v), "writing the real TSS's ring-0 stack pointer at %x faults (vector %d)",
            tss, v);
+    check_trap_page(tss);
     report_summary();
 }
