@@ -11,7 +11,7 @@
  * Above the top they differ.  The hypervisor's directory (hv_cr3, loaded
  * while the hypervisor runs) maps all of its memory.  The guest's (guest_cr3,
  * loaded while the guest runs) maps only the entry pages (hv.ld): the entry
- * code and the CPU's tables read-only, the trap stack writable.  Segment
+ * code and the CPU's tables read-only, the trap page writable.  Segment
  * limits already end every guest segment at the top, but a CPU that skips
  * limit checks (QEMU's TCG does) would otherwise let ring 1 read and write
  * the whole hypervisor.  entry.asm switches between the two.
