@@ -11,6 +11,7 @@
 #define LIMIT_4K_SHIFT 12
 #define LIMIT_4K_LOW   0xFFFu
 #define DESC_HI_RESERVED_L 0x00200000u   /* L (64-bit code) must be 0 */
+#define GUEST_NO_RING      2u            /* guests run in rings 1 and 3 only */
 
 /* The byte limit a descriptor grants: its raw limit scaled by G. */
 uint32_t desc_limit_bytes(struct seg_desc d)
@@ -47,6 +48,10 @@ static int check_code_data(struct seg_desc *d, const char **why)
     uint32_t type = DESC_TYPE(*d);
     if (DESC_DPL(*d) < HR_GUEST_CPL) {
         *why = "DPL 0 descriptor (ring 0 belongs to the hypervisor)";
+        return -1;
+    }
+    if (DESC_DPL(*d) == GUEST_NO_RING) {
+        *why = "DPL 2 descriptor (ring 2 is not a guest ring: kernel 1, user 3)";
         return -1;
     }
     if (d->hi & DESC_HI_RESERVED_L) {

@@ -29,7 +29,7 @@ NUM_VECTORS     equ 256
 
         bits 32
         section .entry.text progbits alloc exec nowrite align=16
-        extern hv_trap, seg_espfix
+        extern hv_trap, seg_return
         extern boot_pd
         extern espfix_on, espfix_sp, hv_stack_top, trap_page
 
@@ -95,7 +95,7 @@ trap_return:                            ; also the way into a new guest
         mov eax, esp
         push TRAP_FRAME                 ; where the frame goes
         push eax                        ; the frame
-        call seg_espfix                 ; is the IRET to a 16-bit stack?
+        call seg_return                 ; check what the IRET loads; espfix
         add esp, 8
         mov esi, esp                    ; the frame onto the trap page
         mov edi, TRAP_FRAME

@@ -22,6 +22,7 @@
 #define PMC_BACKDOOR_REAL  HR_PMC_REAL
 #define PMC_BACKDOOR_LAST  HR_PMC_STOLEN
 #define DR7_INDEX          7u
+#define HALT_HORIZON_S     (365u * 86400u)  /* a wake-up further off: never */
 
 int backdoor_enabled = 1;
 
@@ -179,15 +180,17 @@ void hc_SetInterruptMask(struct trapframe *tf) { vcpu0.area->virt_if = tf->eax &
 
 /* Halt: enable interrupts and wait for one ("all VMI halts are safe", as
  * Linux's safe_halt assumed).  With nothing pending and no virtual timer
- * armed whose line (IRQ 0) the virtual PIC would let through, no interrupt
- * can ever come: that guest is stopped rather than left hanging. */
+ * due within HALT_HORIZON_S whose line (IRQ 0) the virtual PIC would let
+ * through, no interrupt will ever come: that guest is stopped rather than
+ * left hanging. */
 void hc_Halt(struct trapframe *tf)
 {
     vcpu0.area->virt_if = EFLAGS_IF;
-    if (!vpic_pending() && !(vtimer_armed() && vpic_line_open(0)))
+    if (!vpic_pending() && !(vtimer_fires_within(HALT_HORIZON_S) && vpic_line_open(0)))
         guest_terminate(tf, "Halt with no interrupt source",
-                        "the guest halted with nothing pending and no timer armed on an "
-                        "unmasked IRQ 0 (or IRQ 0 still in service): it could never wake");
+                        "the guest halted with nothing pending and no timer due within a "
+                        "year on an unmasked IRQ 0 (or IRQ 0 still in service): it could "
+                        "never wake");
     while (!vpic_pending())
         __asm__ volatile("sti; hlt; cli");     /* a real interrupt wakes us */
 }

@@ -124,17 +124,29 @@ void hc_WriteIDTEntry(struct trapframe *tf)
         idt_sync_syscall(tf);
 }
 
-/* UpdateKernelStack(ss, esp): where traps from user mode land. */
+/* UpdateKernelStack(ss, esp): where traps from user mode land.  Like a
+ * TSS field, any value is taken; it is used (and rule 3 checked) only
+ * when a trap from user mode comes.  The direct system-call gate, where
+ * the CPU itself pushes onto this stack, is on only while the stack lies
+ * inside the guest's linear space with rule 3's room (never on the
+ * hypervisor's trap page, never wrapping around zero). */
 void hc_UpdateKernelStack(struct trapframe *tf)
 {
     uint16_t ss = (uint16_t)tf->eax;
     if (SEL_RPL(ss) != HR_GUEST_CPL)
         guest_terminate(tf, "rule 2 (flat kernel trap stack)",
                         "kernel stack selector %x is not a ring-1 selector", ss);
-    int first = !vcpu0.kernel_ss;
+    int was_direct = kernel_stack_direct();
     vcpu0.kernel_ss = ss;
     vcpu0.kernel_esp = tf->edx;
     tss_set_guest_stack(ss, tf->edx);
-    if (first)
+    if (kernel_stack_direct() != was_direct)
         idt_sync_syscall(tf);        /* the direct gate needs this stack */
+}
+
+/* May the CPU push a system call's frame on the kernel stack by itself? */
+int kernel_stack_direct(void)
+{
+    return vcpu0.kernel_ss && vcpu0.kernel_esp >= HR_TRAP_STACK_ROOM &&
+           vcpu0.kernel_esp <= HR_VIRTUAL_TOP;
 }

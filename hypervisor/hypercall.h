@@ -20,5 +20,6 @@ void hc_fault(struct trapframe *tf, uint32_t vector, uint32_t error) __attribute
 void hc_page_fault(struct trapframe *tf, uint32_t va, uint32_t access) __attribute__((noreturn));
 void hc_not_served(struct trapframe *tf, uint32_t call) __attribute__((noreturn));
 extern uint32_t syscall_vector;
+int kernel_stack_direct(void);
 
 #endif /* HV_HYPERCALL_H */

@@ -39,6 +39,8 @@ static int vdev_port(uint16_t port, uint32_t size, int out, uint32_t *value)
     return 0;
 }
 
+static void guest_exit(uint32_t value) __attribute__((noreturn));
+
 /* Read size bytes (1, 2, 4) from a guest port into *value; 0 on success. */
 int port_in(uint16_t port, uint32_t size, uint32_t *value)
 {
@@ -59,11 +61,23 @@ int port_out(uint16_t port, uint32_t size, uint32_t value)
     if (in_range(port, COM1_FIRST, COM1_LAST) && size == 1) {
         outb(port, (uint8_t)value);
     } else if (port == HR_DEBUG_EXIT_PORT) {
-        hv_printf("\nhv: guest exit with status %u\n", value);
-        stats_print();
-        hv_exit_qemu(value);
+        guest_exit(value);
     }
     return 0;
+}
+
+/* The guest wrote value to the exit port: end the run with its status,
+ * unless that status would read as one of the hypervisor's own verdicts. */
+static void guest_exit(uint32_t value)
+{
+    uint32_t low = value & HR_EXIT_STATUS_MASK;
+    if (low == HR_EXIT_GUEST_TERMINATED || low == HR_EXIT_HV_PANIC)
+        guest_terminate(guest_frame(), "reserved exit status", "the guest wrote %x to the exit "
+                        "port: QEMU would report the hypervisor's status %u", value,
+                        ((low << 1) | 1));
+    hv_printf("\nhv: guest exit with status %u\n", value);
+    stats_print();
+    hv_exit_qemu(value);
 }
 
 /* The backdoor ("in eax, dx" on HR_BACKDOOR_PORT with the magic in EAX):

@@ -47,6 +47,23 @@ static struct seg_desc guest_view[HR_GUEST_GDT_ENTRIES]; /* as the guest wrote t
 static struct seg_desc ldt_view[LDT_MAX_ENTRIES];        /* the same for the LDT */
 uint8_t *const hv_stack_top = hv_stack + HV_STACK_SIZE;
 
+/*
+ * Segment registers cache their descriptors.  A CPU keeps running on the
+ * descriptor it loaded into CS, SS or DS-GS even after the table entry
+ * changes or the GDT shrinks, until the register is reloaded; native
+ * kernels rely on it (Linux's startup_32 runs on after an LGDT whose table
+ * lacks its current CS).  The hypervisor's own IRET reloads every register
+ * from the real GDT, so a guest slot that a live register still holds is
+ * "pinned": gdt[] keeps the descriptor the register cached, and loadable[]
+ * has what a load of the slot gives now.  A pin is dropped at the first
+ * return to the guest at which no register holds that slot any more.
+ */
+static struct seg_desc loadable[HR_GUEST_GDT_ENTRIES];
+static uint8_t pinned[HR_GUEST_GDT_ENTRIES];
+static uint32_t gdt_entries;          /* slots inside the guest's GDT limit */
+static uint32_t ldt_entries;          /* whole entries inside the LDT limit */
+#define SEG_REGS 6u                   /* CS, SS, DS, ES, FS, GS */
+
 /* A flat 32-bit code or data descriptor up to HR_VIRTUAL_TOP (or 4 GiB). */
 static struct seg_desc flat(uint32_t dpl, uint32_t type, uint32_t limit_pages)
 {
@@ -107,8 +124,50 @@ void tss_set_guest_stack(uint16_t ss, uint32_t esp)
     tss.tss.esp1 = esp;
 }
 
+/* The guest's registers while the hypervisor runs: its outermost frame,
+ * which entry.asm (and guest.c, for the first entry) always puts at the
+ * top of the hypervisor's stack. */
+struct trapframe *guest_frame(void)
+{
+    return (struct trapframe *)(hv_stack_top - sizeof(struct trapframe));
+}
+
+/* The six selectors of frame tf, in a fixed order. */
+static void frame_selectors(const struct trapframe *tf, uint32_t sel[SEG_REGS])
+{
+    sel[0] = tf->cs, sel[1] = tf->ss, sel[2] = tf->ds;
+    sel[3] = tf->es, sel[4] = tf->fs, sel[5] = tf->gs;
+}
+
+/* Does a register in tf hold GDT slot index (a non-null GDT selector)? */
+static int slot_live(const struct trapframe *tf, uint32_t index)
+{
+    uint32_t sel[SEG_REGS];
+    frame_selectors(tf, sel);
+    for (uint32_t r = 0; r < SEG_REGS; r++)
+        if (!(sel[r] & SEL_TI) && SEL_INDEX(sel[r] & 0xFFFFu) == index)
+            return 1;
+    return 0;
+}
+
+/* Make real slot index what a load gives now, unless a live register
+ * caches the old descriptor: then pin it until that register lets go. */
+static void gdt_install(uint32_t index)
+{
+    struct seg_desc want = loadable[index];
+    int same = gdt[index].lo == want.lo && gdt[index].hi == want.hi;
+    if (!same && DESC_P(gdt[index]) && slot_live(guest_frame(), index)) {
+        pinned[index] = 1;
+        return;
+    }
+    gdt[index] = want;
+    pinned[index] = 0;
+}
+
 /* Install guest GDT entry index: validate, keep the guest's view, and put
- * a copy the CPU may use in the real GDT (system descriptors stay out). */
+ * a copy the CPU may use in the real GDT (system descriptors stay out; so
+ * do slot 0, which only ever means the null selector, and slots beyond the
+ * guest's GDT limit, which a load must find absent). */
 int seg_guest_write_gdt(uint32_t index, struct seg_desc d, const char **why)
 {
     if (index >= HR_GUEST_GDT_ENTRIES) {
@@ -119,8 +178,20 @@ int seg_guest_write_gdt(uint32_t index, struct seg_desc d, const char **why)
     if (desc_validate(&checked, why))
         return -1;
     guest_view[index] = d;
-    gdt[index] = DESC_S(checked) ? accessed(checked) : (struct seg_desc){ 0, 0 };
+    int usable = index && index < gdt_entries && DESC_S(checked);
+    loadable[index] = usable ? accessed(checked) : (struct seg_desc){ 0, 0 };
+    gdt_install(index);
     return 0;
+}
+
+/* Before each return to the guest: drop the pins no register needs. */
+static void seg_unpin(const struct trapframe *tf)
+{
+    for (uint32_t i = 1; i < HR_GUEST_GDT_ENTRIES; i++)
+        if (pinned[i] && !slot_live(tf, i)) {
+            gdt[i] = loadable[i];
+            pinned[i] = 0;
+        }
 }
 
 /* The guest loaded a new GDT: take every entry from guest memory. */
@@ -131,6 +202,8 @@ int seg_guest_set_gdt(const struct dtr *d, const char **why)
         *why = "GDT limit beyond the guest's slots";
         return -1;
     }
+    gdt_entries = n;
+    vcpu0.gdtr = *d;
     for (uint32_t i = 0; i < HR_GUEST_GDT_ENTRIES; i++) {
         struct seg_desc e = { 0, 0 };
         if (i < n && guest_read(d->base + i * sizeof(e), &e, sizeof(e))) {
@@ -143,10 +216,13 @@ int seg_guest_set_gdt(const struct dtr *d, const char **why)
     return 0;
 }
 
-/* Load the guest's LDT from the LDT descriptor that sel names (0: none). */
+/* Load the guest's LDT from the LDT descriptor that sel names (0: none).
+ * The real LDT gets the guest's own byte limit, so the CPU refuses exactly
+ * the selectors a CPU would (an LDT too small for one entry holds none). */
 int seg_guest_set_ldt(uint16_t sel, const char **why)
 {
     if (!(sel & ~3u)) {
+        ldt_entries = 0;
         lldt(0);
         return 0;
     }
@@ -156,8 +232,8 @@ int seg_guest_set_ldt(uint16_t sel, const char **why)
         *why = "LDT selector does not name an LDT descriptor";
         return -1;
     }
-    uint32_t n = (desc_limit_bytes(d) + 1) / sizeof(struct seg_desc);
-    if (n > LDT_MAX_ENTRIES) {
+    uint32_t limit = desc_limit_bytes(d), n = (limit + 1) / sizeof(struct seg_desc);
+    if (limit >= LDT_MAX_ENTRIES * sizeof(struct seg_desc)) {
         *why = "LDT larger than the hypervisor shadows (512 entries)";
         return -1;
     }
@@ -174,16 +250,18 @@ int seg_guest_set_ldt(uint16_t sel, const char **why)
         ldt_view[i] = e;
         if (desc_validate(&e, why))
             return -1;
-        ldt_shadow[i] = accessed(e);
+        ldt_shadow[i] = i < n ? accessed(e) : (struct seg_desc){ 0, 0 };
     }
-    gdt[GDT_GUEST_LDT] = seg_make((uint32_t)(uintptr_t)ldt_shadow,
-                                  n * sizeof(struct seg_desc) - 1,
+    ldt_entries = n;
+    gdt[GDT_GUEST_LDT] = seg_make((uint32_t)(uintptr_t)ldt_shadow, limit,
                                   SEG_ACCESS(1, 0, 0, SYS_TYPE_LDT), 0);
     lldt(SEL(GDT_GUEST_LDT, 0));
     return 0;
 }
 
-/* Entry index of the loaded LDT changed: validate it into the shadow. */
+/* Entry index of the loaded LDT changed: validate it into the shadow
+ * (entries past the LDT's limit are kept out of it, as the CPU ignores
+ * them). */
 int seg_guest_write_ldt(uint32_t index, struct seg_desc d, const char **why)
 {
     if (index >= LDT_MAX_ENTRIES) {
@@ -197,7 +275,8 @@ int seg_guest_write_ldt(uint32_t index, struct seg_desc d, const char **why)
     ldt_view[index] = d;
     if (desc_validate(&d, why))
         return -1;
-    ldt_shadow[index] = accessed(d);
+    if (index < ldt_entries)
+        ldt_shadow[index] = accessed(d);
     return 0;
 }
 
@@ -207,59 +286,80 @@ struct seg_desc seg_guest_view(uint32_t index)
     return index < HR_GUEST_GDT_ENTRIES ? guest_view[index] : (struct seg_desc){ 0, 0 };
 }
 
-/* Does selector sel (RPL ignored) name a flat segment in the real tables? */
+/* The descriptor the CPU has cached for a live selector sel: the real
+ * GDT (pinned slots included) or the shadow LDT; null for a null
+ * selector or one past its table's limit. */
+static struct seg_desc seg_cached(uint16_t sel)
+{
+    uint32_t i = SEL_INDEX(sel);
+    if (sel & SEL_TI)
+        return i < ldt_entries && vcpu0.ldtr ? ldt_shadow[i] : (struct seg_desc){ 0, 0 };
+    return i && i < HR_GDT_ENTRIES ? gdt[i] : (struct seg_desc){ 0, 0 };
+}
+
+/* The descriptor a load of sel gives now, as the CPU would find it: the
+ * guest's validated entry (not a pinned one), the hypervisor's flat
+ * slots, or null (slot 0, past a limit). */
+struct seg_desc seg_loadable(uint16_t sel)
+{
+    uint32_t i = SEL_INDEX(sel);
+    if (sel & SEL_TI)
+        return seg_cached(sel);
+    if (!i || i >= HR_GDT_ENTRIES)
+        return (struct seg_desc){ 0, 0 };
+    return i < HR_GUEST_GDT_ENTRIES ? loadable[i] : gdt[i];
+}
+
+/* Does the live selector sel (RPL ignored) name a flat segment? */
 int seg_is_flat(uint16_t sel)
 {
-    uint32_t i = SEL_INDEX(sel);
-    if (sel & SEL_TI)
-        return i < LDT_MAX_ENTRIES && desc_is_flat(ldt_shadow[i]);
-    return i < HR_GDT_ENTRIES && desc_is_flat(gdt[i]);
+    return desc_is_flat(seg_cached(sel));
 }
 
-/* The descriptor the CPU would load for sel (GDT or shadow LDT). */
-static struct seg_desc seg_real(uint16_t sel)
-{
-    uint32_t i = SEL_INDEX(sel);
-    if (sel & SEL_TI)
-        return i < LDT_MAX_ENTRIES && vcpu0.ldtr ? ldt_shadow[i] : (struct seg_desc){ 0, 0 };
-    return i < HR_GUEST_GDT_ENTRIES ? gdt[i] : i < HR_GDT_ENTRIES ? gdt[i] : (struct seg_desc){ 0, 0 };
-}
-
-/* The byte limit of the segment sel names in the real tables; 0 for none.
+/* The byte limit of the segment a load of sel gives; 0 for none.
  * A jump or return to an EIP beyond it faults on a CPU. */
 uint32_t seg_limit(uint16_t sel)
 {
-    struct seg_desc d = seg_real(sel);
+    struct seg_desc d = seg_loadable(sel);
     return DESC_P(d) && DESC_S(d) ? desc_limit_bytes(d) : 0;
+}
+
+/* May descriptor d be in CS at privilege rpl (1 or 3; never 0 or 2)? */
+static int cs_ok(struct seg_desc d, uint32_t rpl)
+{
+    if ((rpl != HR_GUEST_CPL && rpl != 3) || !DESC_P(d) || !DESC_S(d) ||
+        !(DESC_TYPE(d) & SEG_TYPE_CODE))
+        return 0;
+    return (DESC_TYPE(d) & SEG_TYPE_CONFORM) ? DESC_DPL(d) <= rpl : DESC_DPL(d) == rpl;
+}
+
+/* May descriptor d be in SS at privilege rpl? */
+static int ss_ok(struct seg_desc d, uint32_t rpl)
+{
+    return DESC_P(d) && DESC_S(d) && !(DESC_TYPE(d) & SEG_TYPE_CODE) &&
+           (DESC_TYPE(d) & SEG_TYPE_WRITE) && DESC_DPL(d) == rpl;
 }
 
 /* May an IRET load sel into CS at its RPL (1 or 3)? */
 int seg_valid_cs(uint16_t sel)
 {
-    struct seg_desc d = seg_real(sel);
-    uint32_t rpl = SEL_RPL(sel);
-    if (rpl < HR_GUEST_CPL || !DESC_P(d) || !DESC_S(d) || !(DESC_TYPE(d) & SEG_TYPE_CODE))
-        return 0;
-    return (DESC_TYPE(d) & SEG_TYPE_CONFORM) ? DESC_DPL(d) <= rpl : DESC_DPL(d) == rpl;
+    return cs_ok(seg_loadable(sel), SEL_RPL(sel));
 }
 
 /* May an IRET load sel into SS at privilege rpl? */
 int seg_valid_ss(uint16_t sel, uint32_t rpl)
 {
-    struct seg_desc d = seg_real(sel);
-    return SEL_RPL(sel) == rpl && DESC_P(d) && DESC_S(d) &&
-           !(DESC_TYPE(d) & SEG_TYPE_CODE) && (DESC_TYPE(d) & SEG_TYPE_WRITE) &&
-           DESC_DPL(d) == rpl;
+    return SEL_RPL(sel) == rpl && ss_ok(seg_loadable(sel), rpl);
 }
 
 /* May the hypervisor reload sel into DS/ES/FS/GS before returning?  A
  * guest could have made a loaded selector invalid since; then the reload
  * would fault in ring 0, so such selectors are replaced by null. */
-int seg_valid_data(uint16_t sel)
+static int seg_valid_data(uint16_t sel)
 {
     if (!(sel & ~3u))
         return 1;
-    struct seg_desc d = seg_real(sel);
+    struct seg_desc d = seg_cached(sel);
     uint32_t type = DESC_TYPE(d);
     return DESC_P(d) && DESC_S(d) &&
            (!(type & SEG_TYPE_CODE) || (type & SEG_TYPE_WRITE)) &&  /* readable code */
@@ -278,11 +378,11 @@ int seg_resync(uint16_t sel, const char **why)
     uint32_t base, limit;
     if (sel & SEL_TI) {
         struct seg_desc ldt = seg_guest_view(SEL_INDEX(vcpu0.ldtr));
-        if (!vcpu0.ldtr || i >= LDT_MAX_ENTRIES)
+        if (!vcpu0.ldtr || i >= ldt_entries)
             return 0;
         base = DESC_BASE(ldt), limit = desc_limit_bytes(ldt), known = &ldt_view[i];
     } else {
-        if (!i || i >= HR_GUEST_GDT_ENTRIES)
+        if (!i || i >= gdt_entries)
             return 0;
         base = vcpu0.gdtr.base, limit = vcpu0.gdtr.limit, known = &guest_view[i];
     }
@@ -296,17 +396,16 @@ int seg_resync(uint16_t sel, const char **why)
 
 #define ESP_HIGH_HALF 0xFFFF0000u
 
-/* Called before the IRET that returns to the guest with tf, which will
- * then lie at final (the trap page).  An IRET to an outer
- * level whose SS is a 16-bit segment loads only SP: ESP's upper half would
- * keep the hypervisor's own (its stack address, a leak).  So that it is the
- * guest's instead, the IRET runs with an ESP whose upper half is the
- * guest's, through a stack segment based to address the same frame
- * ("espfix"; entry.asm loads it when espfix_on is set). */
-void seg_espfix(const struct trapframe *tf, struct trapframe *final)
+/* An IRET to an outer level whose SS is a 16-bit segment loads only SP:
+ * ESP's upper half would keep the hypervisor's own (its stack address, a
+ * leak).  So that it is the guest's instead, the IRET runs with an ESP
+ * whose upper half is the guest's, through a stack segment based to
+ * address the same frame at final ("espfix"; entry.asm loads it when
+ * espfix_on is set). */
+static void seg_espfix(const struct trapframe *tf, struct trapframe *final)
 {
     espfix_on = 0;
-    if (DESC_DB(seg_real((uint16_t)tf->ss)))
+    if (DESC_DB(seg_cached((uint16_t)tf->ss)))
         return;
     uint32_t esp = tf->esp & ESP_HIGH_HALF, frame = (uint32_t)(uintptr_t)&final->eip;
     gdt[GDT_ESPFIX] = seg_make(frame - esp, DESC_MAX_LIMIT_4K,
@@ -315,6 +414,40 @@ void seg_espfix(const struct trapframe *tf, struct trapframe *final)
     espfix_sp[0] = esp;
     espfix_sp[1] = SEL(GDT_ESPFIX, 0);
     espfix_on = 1;
+}
+
+/* Null any data selector the hypervisor's own reload would fault on (a
+ * guest that changed its LDT under a loaded selector). */
+static void sanitize_data(struct trapframe *tf)
+{
+    uint32_t *segs[] = { &tf->ds, &tf->es, &tf->fs, &tf->gs };
+    for (uint32_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++)
+        if (!seg_valid_data((uint16_t)*segs[i]))
+            *segs[i] = 0;
+}
+
+/*
+ * Called by entry.asm before every IRET to the guest with frame tf, which
+ * then moves to final (the trap page).  The hypervisor's IRET must never
+ * fault in ring 0: every selector it reloads is checked here against the
+ * tables the CPU will read, after dropping the pins nothing needs.  All
+ * the handlers check what they load, so a failure here means the guest
+ * changed a table under a selector it holds in a way no CPU could run on
+ * (a rewritten LDT under CS, say): that guest ends, the hypervisor lives.
+ */
+void seg_return(struct trapframe *tf, struct trapframe *final)
+{
+    uint32_t rpl = SEL_RPL(tf->cs);
+    seg_unpin(tf);
+    struct seg_desc cs = seg_cached((uint16_t)tf->cs);
+    if (!cs_ok(cs, rpl) || tf->eip > desc_limit_bytes(cs))
+        guest_terminate(tf, "stale segment", "the guest's CS %x no longer names a ring-%u "
+                        "code segment reaching eip %x", tf->cs, rpl, tf->eip);
+    if (SEL_RPL(tf->ss) != rpl || !ss_ok(seg_cached((uint16_t)tf->ss), rpl))
+        guest_terminate(tf, "stale segment", "the guest's SS %x no longer names a ring-%u "
+                        "stack segment", tf->ss, rpl);
+    sanitize_data(tf);
+    seg_espfix(tf, final);
 }
 
 /* Install one of the hypervisor's own system descriptors (a task's TSS). */

@@ -10,6 +10,7 @@
 #include "hv.h"
 #include "hypercall.h"
 #include "vdev.h"
+#include "desc.h"
 
 #define IDT_ENTRIES     256u
 #define PIC1_CMD        0x20u
@@ -23,7 +24,6 @@
 #define IRQ_COUNT       16u
 #define GATE_INT32      (GATE_P | SYS_TYPE_INT32)
 #define GATE_TRAP32     (GATE_P | SYS_TYPE_TRAP32)
-#define STACK_ROOM      32u       /* rule 3: room a fault handler may need */
 #define ERR_IDT         0x2u      /* #GP error code: the selector is a vector */
 #define IRETD_OPCODE    0xCFu
 #define GATE_OFFSET(g)  ((g).offset_lo | ((uint32_t)(g).offset_hi << 16))
@@ -145,11 +145,12 @@ int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error
         guest_terminate(tf, "rule 2 (flat kernel trap stack)",
                         "kernel stack selector %x for vector %u is not a ring-1 stack segment",
                         ss, vector);
-    if (!seg_is_flat((uint16_t)ss))
+    if (from_user ? !desc_is_flat(seg_loadable((uint16_t)ss)) : !seg_is_flat((uint16_t)ss))
         guest_terminate(tf, "rule 2 (flat kernel trap stack)",
                         "stack segment %x for vector %u is not flat", ss, vector);
     uint32_t frame[6], n = 0;
-    uint32_t image = (tf->eflags & ~EFLAGS_IF) | (from_user ? EFLAGS_IF : vcpu0.area->virt_if);
+    uint32_t virt_if = vcpu0.area->virt_if & EFLAGS_IF;     /* the ROM's word: only IF */
+    uint32_t image = (tf->eflags & ~EFLAGS_IF) | (from_user ? EFLAGS_IF : virt_if);
     if (has_error)
         frame[n++] = error;
     frame[n++] = tf->eip;
@@ -159,7 +160,7 @@ int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error
         frame[n++] = tf->esp;
         frame[n++] = tf->ss;
     }
-    uint32_t room = n * 4 > STACK_ROOM ? n * 4 : STACK_ROOM;
+    uint32_t room = n * 4 > HR_TRAP_STACK_ROOM ? n * 4 : HR_TRAP_STACK_ROOM;
     if (esp < room || guest_check(esp - room, room, 1) || guest_write(esp - n * 4, frame, n * 4))
         guest_terminate(tf, "rule 3 (32 bytes of stack room)",
                         "no room for a %u-byte frame below esp %x for vector %u", room, esp, vector);
@@ -269,15 +270,6 @@ static void inject(struct trapframe *tf)
     vcpu0.area->pending = (uint32_t)vpic_pending();
 }
 
-/* Null any data selector the hypervisor's own reload would fault on. */
-static void sanitize_segments(struct trapframe *tf)
-{
-    uint32_t *segs[] = { &tf->ds, &tf->es, &tf->fs, &tf->gs };
-    for (uint32_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++)
-        if (!seg_valid_data((uint16_t)*segs[i]))
-            *segs[i] = 0;
-}
-
 /* The C side of every IDT vector (entry.asm). */
 void hv_trap(struct trapframe *tf)
 {
@@ -299,7 +291,6 @@ void hv_trap(struct trapframe *tf)
     else
         guest_terminate(tf, "unexpected vector", "vector %u", tf->vector);
     inject(tf);
-    sanitize_segments(tf);
 }
 
 /* The direct system-call gate: when the guest's gate for syscall_vector is
@@ -315,7 +306,7 @@ void idt_sync_syscall(struct trapframe *tf)
     (void)tf;
     uint32_t v = syscall_vector;
     uint16_t cs = 0;
-    int direct = vcpu0.kernel_ss && !guest_gate(v, &g) && ((g.type_attr >> 5) & 3u) == 3 &&
+    int direct = kernel_stack_direct() && !guest_gate(v, &g) && ((g.type_attr >> 5) & 3u) == 3 &&
                  (g.type_attr & 0xFu) == SYS_TYPE_TRAP32 &&
                  seg_valid_cs(cs = (uint16_t)((g.selector & ~3u) | HR_GUEST_CPL)) &&
                  GATE_OFFSET(g) <= seg_limit(cs);     /* else reflect() refuses it */

@@ -20,6 +20,6 @@ void vtimer_tick(void);
 uint64_t vtimer_tsc_hz(void);
 void vtimer_set_alarm(uint32_t flags, uint64_t expiry, uint64_t period);
 int vtimer_cancel_alarm(void);
-int vtimer_armed(void);
+int vtimer_fires_within(uint32_t seconds);
 
 #endif /* HV_VDEV_H */

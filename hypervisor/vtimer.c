@@ -157,8 +157,15 @@ int vtimer_cancel_alarm(void)
     return was;
 }
 
-/* Is any guest timer armed (so that a halted guest will wake)? */
-int vtimer_armed(void)
+/* Will an armed guest timer fire within `seconds` from now (so that a
+ * halted guest wakes)?  A deadline further off counts as never: an alarm
+ * at TSC 2^64-1 is armed, yet no machine reaches it. */
+int vtimer_fires_within(uint32_t seconds)
 {
-    return pit_timer.armed || alarm.armed;
+    uint64_t now = rdtsc(), horizon = now + tsc_hz * seconds;
+    const struct deadline *d[] = { &pit_timer, &alarm };
+    for (uint32_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)
+        if (d[i]->armed && d[i]->at <= horizon)
+            return 1;
+    return 0;
 }

@@ -345,6 +345,8 @@ enum hr_elf_section {
  * ------------------------------------------------------------------- */
 #define HR_VIRTUAL_TOP        0xF0000000u /* hypervisor area: here to 4 GiB  */
 #define HR_GUEST_CPL          1u          /* the guest kernel's ring         */
+#define HR_TRAP_STACK_ROOM    32u         /* rule 3: bytes a handler's stack
+                                             must have free below its ESP   */
 #define HR_GDT_ENTRIES        512u        /* the real GDT: one 4 KiB page    */
 #define HR_GUEST_GDT_ENTRIES  480u        /* slots 0..479 are the guest's    */
 /* Flat segments the hypervisor provides (GDT slots it reserves). */
@@ -387,9 +389,14 @@ _Static_assert(offsetof(struct hr_vcpu_area, pending) == 4, "pending");
 #define HR_MULTIBOOT_MAGIC    0x2BADB002u /* in EAX at guest entry           */
 
 /* How a HyperROM run ends under QEMU: the value written to the
- * isa-debug-exit port (QEMU exits with (value << 1) | 1).  A guest's own
- * write passes through unchanged, so guests keep their meaning. */
+ * isa-debug-exit port (QEMU exits with status ((value << 1) | 1) & 0xFF).
+ * A guest's own write passes through unchanged, so guests keep their
+ * meaning, except a value whose status would be one of the hypervisor's
+ * own (value & HR_EXIT_STATUS_MASK equal to one below): that ends the
+ * guest as a termination ("reserved exit status"), so a guest can never
+ * forge the hypervisor's verdict. */
 #define HR_DEBUG_EXIT_PORT    0xF4u
+#define HR_EXIT_STATUS_MASK   0x7Fu       /* the bits QEMU's 8-bit status keeps */
 #define HR_EXIT_GUEST_TERMINATED 0x70u    /* broke a rule: QEMU status 225  */
 #define HR_EXIT_HV_PANIC      0x71u       /* hypervisor bug: QEMU status 227 */
 

@@ -42,6 +42,10 @@ static void refused(void)
     const struct { const char *what; struct seg_desc d; } bad[] = {
         { "DPL 0 code refused", seg_make(0, FLAT_4G, ACC_CODE(0), SEG_FLAGS_32_4K) },
         { "DPL 0 data refused", seg_make(0, FLAT_4G, ACC_DATA(0), SEG_FLAGS_32_4K) },
+        { "DPL 2 code refused (no ring 2)", seg_make(0, FLAT_4G, ACC_CODE(2), SEG_FLAGS_32_4K) },
+        { "DPL 2 data refused (no ring 2)", seg_make(0, FLAT_4G, ACC_DATA(2), SEG_FLAGS_32_4K) },
+        { "DPL 2 conforming code refused",
+          seg_make(0, FLAT_4G, SEG_ACCESS(1, 2, 1, SEG_TYPE_CODE | SEG_TYPE_CONFORM), SEG_FLAGS_32_4K) },
         { "base inside the hypervisor area refused",
           seg_make(HR_VIRTUAL_TOP, 0xFF, ACC_DATA(1), SEG_FLAGS_32_4K) },
         { "64-bit code refused", seg_make(0, FLAT_4G, ACC_CODE(1), 0xA) },   /* G and L */
