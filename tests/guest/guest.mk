@@ -7,3 +7,5 @@ GUEST_TEST_KERNELS := $(GUEST_TESTS:%=$(BUILD)/tests/guest/%.elf)
 $(foreach t,$(GUEST_TESTS),\
   $(eval $(call rt_kernel,$(BUILD)/tests/guest/$(t).elf,tests/guest/$(t).c)))
 include tests/rules/rules.mk
+include tests/vmifuzz/vmifuzz.mk
+include tests/hostile/hostile.mk
