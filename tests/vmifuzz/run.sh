@@ -5,7 +5,7 @@
 # Usage: tests/vmifuzz/run.sh [BUILD_DIR]
 #   FUZZ_SEEDS   how many seeds (N: seeds 1..N) or a list ("3 17 40");
 #                default 5
-#   FUZZ_COUNT   calls per boot (default 12000)
+#   FUZZ_COUNT   calls per boot (default 15000)
 #   FUZZ_MODES   default "hv hv-novmi"
 #   FUZZ_JOBS    boots at once (default 2)
 #   FUZZ_MIN     the total the run must reach (default 100000)
@@ -28,7 +28,7 @@ KERNEL=$BUILD/tests/vmifuzz/vmifuzz.elf
 HV=$BUILD/hypervisor/hypervisor.elf
 ROM=$BUILD/rom/vmi.rom
 seeds=${FUZZ_SEEDS:-5}
-count=${FUZZ_COUNT:-12000}
+count=${FUZZ_COUNT:-15000}
 modes=${FUZZ_MODES:-hv hv-novmi}
 jobs=${FUZZ_JOBS:-2}
 min=${FUZZ_MIN:-100000}

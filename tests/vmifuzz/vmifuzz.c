@@ -26,7 +26,8 @@
  *
  * Command line: seed=N (default 1), count=N (default 20000), trace=N
  * (print each operation from index N on, for reproducing a failure),
- * end=0|1.  Prints "vmifuzz: seed S: N calls" every 1000 operations and
+ * end=0|1, rare=N (a choice that ends the guest is made 1 time in N,
+ * default 16384).  Prints "vmifuzz: seed S: N calls" every 1000 operations and
  * "vmifuzz: seed S: done: N calls" at the end; tests/vmifuzz/run.sh boots
  * seeds and judges the hypervisor's health.
  */
@@ -97,11 +98,14 @@
 #define OPC_INT           0xCDu          /* INT imm8; RET                       */
 #define OPC_RET           0xC3u
 #define SMALL_DELTA       16u
-#define FZ_RARE           2048u          /* 1 in this: a choice that the
+#define FZ_RARE           16384u         /* 1 in this (rare=N): a choice the
                                             hypervisor ends the guest for    */
 #define GDT_FREE_SLOTS    (LDT_SLOT - GDT_SAVED) /* 6..14: drift freely      */
 #define ALARM_NEAR        200000u        /* cycles: a Halt's one-shot wake-up   */
-#define HALT_WAIT         1u
+#define PIT_CH0           0x40u          /* 8254 ports, as tests/rules/rules.h  */
+#define PIT_CMD           0x43u
+#define PIT_CH0_RATE      0x34u          /* channel 0, lo/hi, mode 2            */
+#define PIT_NEAR          1193u          /* at most 1 ms of 1.193182 MHz        */
 
 /* What an operation may change, and so what is put back after it. */
 enum fz_touch {
@@ -184,9 +188,11 @@ static int one_in(uint32_t n)
 /* ---- values ---- */
 
 /* True rarely: for values the hypervisor terminates the guest for. */
+static uint32_t fz_rare = FZ_RARE;
+
 static int rare(void)
 {
-    return one_in(FZ_RARE);
+    return one_in(fz_rare);
 }
 
 /* A boundary value: the edges the hypervisor must get right. */
@@ -393,7 +399,8 @@ static void table_at(uint32_t *a, uint32_t live, uint32_t live_entries)
  * copy of it with random entries, or wild. */
 static uint32_t dtr_image(const void *live, uint32_t size, int validated)
 {
-    struct vmi_dtr *d = (struct vmi_dtr *)scratch_ptr(sizeof(*d));
+    /* the image in the first half of scratch, any copy in the second */
+    struct vmi_dtr *d = (struct vmi_dtr *)((uint32_t)scratch + below(SCRATCH_SIZE / 2 - sizeof(*d)));
     d->base = (uint32_t)live;
     int strict = validated && !rare();  /* keep our own slots, no garbage after */
     uint32_t keep = strict ? GDT_SAVED * 8u : 0, span = strict ? size : size + SMALL_DELTA;
@@ -419,7 +426,6 @@ static uint32_t pte_value(void)
 {
     const uint32_t frames[] = { scratch_ptr(0), below(GUEST_MEM_END),
                                 ROM_AREA_START + below(ROM_AREA_END - ROM_AREA_START),
-                                (uint32_t)__kernel_start + below(PAGE), (uint32_t)pd,
                                 (uint32_t)pt_fuzz, wild() % GUEST_MEM_END };
     /* frames past guest memory end the guest when touched: rarely */
     const uint32_t beyond[] = { GUEST_MEM_END, HR_VCPU_AREA, HR_VIRTUAL_TOP, wild() };
@@ -427,9 +433,10 @@ static uint32_t pte_value(void)
                             : frames[below(sizeof(frames) / sizeof(frames[0]))];
     frame &= ~PG_FLAG_BITS;
     uint32_t flags = one_in(2) ? (PG_P | PG_W | PG_U) : (rnd() & PG_FLAG_BITS);
-    if (frame >= (uint32_t)__kernel_start && frame < (uint32_t)__kernel_end
+    if (frame >= (uint32_t)__kernel_start && frame < (uint32_t)__kernel_end && frame != (uint32_t)pt_fuzz
         && !(frame >= (uint32_t)scratch && frame < (uint32_t)scratch + SCRATCH_SIZE))
-        flags &= ~PG_W;                  /* our own frames: read-only aliases  */
+        flags &= ~PG_P;                  /* our own frames: as a page table the
+                                            walk's accessed bits would land in them */
     return frame | flags;
 }
 
@@ -452,6 +459,8 @@ static uint32_t pxe_flags(void)
         return wild();
     uint32_t level = one_in(2) ? VMI_PAGE_PT : (one_in(2) ? VMI_PAGE_PD : 1u << below(4));
     uint32_t va = one_in(2) ? FUZZ_VA + (below(PT_ENTRIES) << PT_SHIFT) : wild();
+    if (va < IDENT_END && !rare())
+        va += IDENT_END;                 /* a lie about our own map: rarely   */
     return level | (rnd() & (VMI_PAGE_CURRENT_AS | VMI_PAGE_DEFER)) | (va & VMI_PAGE_VA_MASK);
 }
 
@@ -693,10 +702,19 @@ static void r_SYSEXIT(void *p)
 /* Halt with a one-shot alarm armed shortly and IRQ 0 open: it wakes. */
 static void r_Halt(void *p)
 {
-    vmi_set_alarm(VMI_CYCLES_REAL | VMI_ALARM_ONESHOT,
-                  vmi_get_cycle_counter(VMI_CYCLES_REAL) + A(0) % ALARM_NEAR, 0);
+    uint16_t count = (uint16_t)(A(0) % PIT_NEAR + 1);
+    if (fz_mode == M_VMI)
+        vmi_set_alarm(VMI_CYCLES_REAL | VMI_ALARM_ONESHOT,
+                      vmi_get_cycle_counter(VMI_CYCLES_REAL) + A(0) % ALARM_NEAR, 0);
+    else {                               /* native: the PIT, periodic          */
+        vmi_outb(PIT_CMD, PIT_CH0_RATE);
+        vmi_outb(PIT_CH0, (uint8_t)count);
+        vmi_outb(PIT_CH0, (uint8_t)(count >> 8));
+    }
     vmi_outb(PIC1_DATA, IRQ0_UNMASK);
     vmi_halt();
+    if (fz_mode != M_VMI)
+        vmi_outb(PIT_CMD, PIT_CH0_RATE); /* a mode word alone stops it         */
 }
 
 /* Halt with a random (or no) timer: ends the run, or hangs it. */
@@ -1107,6 +1125,9 @@ static const struct { uint16_t touch; void (*restore)(void); } restorers[] = {
 /* Undo what an operation touching `touches` may have changed. */
 static void restore(uint32_t touches)
 {
+    if (paging)
+        touches |= T_CR3;                /* a flush: target_safe's walk and
+                                            the TLB must agree              */
     for (uint32_t i = 0; i < sizeof(restorers) / sizeof(restorers[0]); i++)
         if (touches & restorers[i].touch)
             restorers[i].restore();
@@ -1213,10 +1234,12 @@ void guest_main(const char *cmdline)
     uint32_t seed = arg_u32("seed", 1), count = arg_u32("count", FZ_DEFAULT_COUNT);
     uint32_t trace = arg_u32("trace", 0xFFFFFFFFu);
     int ending = (int)arg_u32("end", seed % 5 == 0);
-    rng = seed * 2654435761u ^ 0x9E3779B9u;  /* Knuth's multiplier: seeds 1, 2.. differ */
+    fz_rare = arg_u32("rare", FZ_RARE) ? arg_u32("rare", FZ_RARE) : 1;
+    fz_mode = vmi.mode == VMI_MODE_VMI ? M_VMI : M_NATIVE;
+    /* Knuth's multiplier spreads seeds 1, 2...; each mode its own stream */
+    rng = seed * 2654435761u ^ (fz_mode == M_VMI ? 0x9E3779B9u : 0x5BD1E995u);
     if (!rng)
         rng = 1;
-    fz_mode = vmi.mode == VMI_MODE_VMI ? M_VMI : M_NATIVE;
     printf("vmifuzz: seed %u, count %u, mode %s%s\n", seed, count,
            fz_mode == M_VMI ? "vmi" : "native", ending ? ", ending with a fatal call" : "");
     paging_init();
