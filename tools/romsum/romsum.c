@@ -142,20 +142,11 @@ static int full_check(const char *name, const uint8_t *rom, uint32_t len,
     return errors;
 }
 
-/* romsum check ROM. */
-static int cmd_check(const char *path)
+/* What romsum check says about len bytes read from path; its exit status. */
+static int check_image(const char *path, const uint8_t *rom, uint32_t len)
 {
-    struct file f;
-    int rc = read_file(path, CHECK_MAX, &f), errors, warnings;
+    int warnings, errors = full_check(path, rom, len, &warnings);
 
-    if (rc == EXIT_PROBLEM)
-        complain("%s: larger than %u bytes: not a ROM image", path, CHECK_MAX);
-    if (rc != EXIT_OK) {
-        free(f.data);
-        return rc;
-    }
-    errors = full_check(path, f.data, f.len, &warnings);
-    free(f.data);
     if (errors) {
         complain("%s: %d error%s", path, errors, errors == 1 ? "" : "s");
         return EXIT_PROBLEM;
@@ -166,6 +157,20 @@ static int cmd_check(const char *path)
     else
         printf("%s: OK\n", path);
     return EXIT_OK;
+}
+
+/* romsum check ROM. */
+static int cmd_check(const char *path)
+{
+    struct file f;
+    int rc = read_file(path, CHECK_MAX, &f);
+
+    if (rc == EXIT_PROBLEM)
+        complain("%s: larger than %u bytes: not a ROM image", path, CHECK_MAX);
+    if (rc == EXIT_OK)
+        rc = check_image(path, f.data, f.len);
+    free(f.data);
+    return rc;
 }
 
 /* ---------------------------------------------------------------------
@@ -260,6 +265,23 @@ static int build_refuses(const char *in, const struct file *f, int rc)
     return 0;
 }
 
+/* The ROM built from the len bytes at raw (which build_refuses accepted):
+ * padded with zeros to whole units, at least one byte, and patched; its
+ * size in *size.  malloc'd; NULL when out of memory. */
+static uint8_t *build_image(const uint8_t *raw, uint32_t len, uint32_t *size)
+{
+    uint8_t *rom;
+
+    /* at least one byte of padding: the last byte is the checksum byte */
+    *size = (len + 1 + HR_ROM_UNIT - 1) / HR_ROM_UNIT * HR_ROM_UNIT;
+    rom = calloc(*size, 1);
+    if (!rom)
+        return NULL;
+    memcpy(rom, raw, len);
+    patch_image(rom, *size);
+    return rom;
+}
+
 /* romsum build IN OUT. */
 static int cmd_build(const char *in, const char *out)
 {
@@ -275,16 +297,10 @@ static int cmd_build(const char *in, const char *out)
         remove(out);    /* a refused build leaves no OUT, not even an old one */
         return EXIT_PROBLEM;
     }
-    /* at least one byte of padding: the last byte is the checksum byte */
-    size = (f.len + 1 + HR_ROM_UNIT - 1) / HR_ROM_UNIT * HR_ROM_UNIT;
-    rom = calloc(size, 1);
-    if (!rom) {
-        free(f.data);
-        return complain("%s: out of memory", in), EXIT_USAGE;
-    }
-    memcpy(rom, f.data, f.len);
+    rom = build_image(f.data, f.len, &size);
     free(f.data);
-    patch_image(rom, size);
+    if (!rom)
+        return complain("%s: out of memory", in), EXIT_USAGE;
     if (full_check(in, rom, size, NULL) != 0) {
         /* remove a previous OUT too: nothing may use a stale ROM */
         complain("%s: not writing %s: the built ROM fails its check", in, out);
@@ -488,25 +504,17 @@ static void info_entries(const struct view *v)
     }
 }
 
-/* romsum info ROM. */
-static int cmd_info(const char *path)
+/* What romsum info prints about len bytes read from path; exit status. */
+static int info_image(const char *path, const uint8_t *data, uint32_t len)
 {
-    struct file f;
     struct view v;
-    int rc = read_file(path, CHECK_MAX, &f), errors;
-    uint32_t rom_len;
+    uint32_t rom_len = len > HDR(rom_length)
+                           ? data[HDR(rom_length)] * HR_ROM_UNIT : 0;
+    int errors;
 
-    if (rc == EXIT_PROBLEM)
-        complain("%s: larger than %u bytes: not a ROM image", path, CHECK_MAX);
-    if (rc != EXIT_OK) {
-        free(f.data);
-        return rc;
-    }
-    rom_len = f.len > HDR(rom_length)
-                  ? f.data[HDR(rom_length)] * HR_ROM_UNIT : 0;
-    v.p = f.data;
-    v.len = rom_len && rom_len <= f.len ? rom_len : f.len;
-    printf("%s: %u bytes\n", path, f.len);
+    v.p = data;
+    v.len = rom_len && rom_len <= len ? rom_len : len;
+    printf("%s: %u bytes\n", path, len);
     info_header(&v);
     info_pcir(&v);
     info_pnp(&v);
@@ -514,14 +522,27 @@ static int cmd_info(const char *path)
     info_jump(&v, HR_VMI_INIT_OFFSET, HR_SYMBOL_PREFIX "Init");
     info_jump(&v, HR_GET_RELOC_OFFSET, HR_SYMBOL_PREFIX "GetRelocationInfo");
     info_entries(&v);
-    errors = full_check(path, f.data, f.len, NULL);
-    free(f.data);
+    errors = full_check(path, data, len, NULL);
     if (errors)
         printf("check: %d error%s (listed on stderr)\n", errors,
                errors == 1 ? "" : "s");
     else
         puts("check: OK");
     return errors ? EXIT_PROBLEM : EXIT_OK;
+}
+
+/* romsum info ROM. */
+static int cmd_info(const char *path)
+{
+    struct file f;
+    int rc = read_file(path, CHECK_MAX, &f);
+
+    if (rc == EXIT_PROBLEM)
+        complain("%s: larger than %u bytes: not a ROM image", path, CHECK_MAX);
+    if (rc == EXIT_OK)
+        rc = info_image(path, f.data, f.len);
+    free(f.data);
+    return rc;
 }
 
 /* ---------------------------------------------------------------------
