@@ -68,6 +68,7 @@ include tests/bench/bench.mk
 include tests/shim/shim-tests.mk
 include tests/romsum/romsum-tests.mk
 include tests/tests.mk
+include tests/fuzz/fuzz.mk
 
 .PHONY: all clean deps run
 all: $(ALL_TARGETS)

@@ -1,0 +1,124 @@
+/*
+ * fuzz-cpuval.c - libFuzzer harness for hypervisor/cpuval.c: what a guest
+ * may put in CR0, CR4 and EFLAGS (SDM vol. 3A 2.3 and 2.5).
+ *
+ * The input is a list of 32-bit little-endian words; each is tried as a
+ * CR0, a CR4 and an EFLAGS image.  Invariants (cpuval.c's contracts and
+ * tests/hv/cpuval-test.c):
+ *   CR0 accepted: PE set; only the guest bits, PE and CD/NW; never NW
+ *                 without CD (that MOV CR0 raises #GP on hardware: SDM
+ *                 2.5, "CD/NW"; issue 8 finding 11).
+ *   CR4 accepted: only TSD, DE, PSE, PGE, OSFXSR, OSXMMEXCPT; every subset
+ *                 of an accepted value is accepted too.
+ *   EFLAGS image: IOPL 0, no VM, NT, RF, VIF, VIP; IF and bit 1 set;
+ *                 reserved bits clear; the guest's own flags unchanged;
+ *                 applying it twice changes nothing.
+ *   virtual IF after IRET: IF or 0; always IF for ring 3, the image's IF
+ *                 for ring 1.
+ * Build with -DFUZZ_SKIP_KNOWN=1 to skip the check of a finding already
+ * filed (NW without CD) and fuzz the rest.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include "cpuval.h"
+#include "fuzz.h"
+
+#ifndef FUZZ_SKIP_KNOWN
+#define FUZZ_SKIP_KNOWN 0
+#endif
+
+/* Bits a guest may own, spelled out here from the SDM, not from cpuval.c. */
+#define CR0_ALLOWED (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | \
+                     CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG)
+#define CR4_TSD        0x00000004u    /* SDM 2.5 */
+#define CR4_DE         0x00000008u
+#define CR4_OSFXSR     0x00000200u
+#define CR4_OSXMMEXCPT 0x00000400u
+#define CR4_ALLOWED (CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_OSFXSR | \
+                     CR4_OSXMMEXCPT)
+/* EFLAGS bits that exist on a 32-bit CPU (SDM 2.3); the rest are reserved. */
+#define EFLAGS_PF 0x00000004u
+#define EFLAGS_AF 0x00000010u
+#define EFLAGS_ZF 0x00000040u
+#define EFLAGS_SF 0x00000080u
+#define EFLAGS_OF 0x00000800u
+#define EFLAGS_ARITH (EFLAGS_CF | EFLAGS_PF | EFLAGS_AF | EFLAGS_ZF | \
+                      EFLAGS_SF | EFLAGS_OF)
+#define EFLAGS_DEFINED (EFLAGS_ARITH | EFLAGS_FIXED | EFLAGS_TF | EFLAGS_IF | \
+                        EFLAGS_DF | EFLAGS_IOPL | EFLAGS_NT | EFLAGS_RF | \
+                        EFLAGS_VM | EFLAGS_AC | EFLAGS_VIF | EFLAGS_VIP | \
+                        EFLAGS_ID)
+#define EFLAGS_NEVER (EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT | EFLAGS_RF | \
+                      EFLAGS_VIF | EFLAGS_VIP)
+/* What the guest keeps as it asked: arithmetic, TF, DF, AC, ID. */
+#define EFLAGS_KEPT (EFLAGS_ARITH | EFLAGS_TF | EFLAGS_DF | EFLAGS_AC | \
+                     EFLAGS_ID)
+#define RING_USER   3u
+#define RPL_MASK    3u
+
+/* CR0 value v (and mask, for a subset): the acceptance invariants. */
+static void check_cr0(uint32_t v, uint32_t mask)
+{
+    if (!cr0_guest_ok(v))
+        return;
+    FUZZ_REQUIRE(v & CR0_PE, "CR0 accepted without PE");
+    FUZZ_REQUIRE(!(v & ~CR0_ALLOWED), "CR0 accepted with a reserved bit");
+    if (!FUZZ_SKIP_KNOWN)
+        FUZZ_REQUIRE(!((v & CR0_NW) && !(v & CR0_CD)),
+                     "CR0 accepted with NW and not CD (hardware: #GP)");
+    FUZZ_REQUIRE(cr0_guest_ok((v & mask) | CR0_PE),
+                 "a subset (with PE) of an accepted CR0 refused");
+}
+
+/* CR4 value v (and mask, for a subset): the acceptance invariants. */
+static void check_cr4(uint32_t v, uint32_t mask)
+{
+    if (!cr4_guest_ok(v))
+        return;
+    FUZZ_REQUIRE(!(v & ~CR4_ALLOWED), "CR4 accepted with a bit not allowed");
+    FUZZ_REQUIRE(cr4_guest_ok(v & mask),
+                 "a subset of an accepted CR4 refused");
+}
+
+/* EFLAGS image v: what eflags_from_guest may and must produce. */
+static void check_eflags(uint32_t v)
+{
+    uint32_t e = eflags_from_guest(v);
+
+    FUZZ_REQUIRE(!(e & EFLAGS_NEVER), "IOPL, VM, NT, RF, VIF or VIP passed");
+    FUZZ_REQUIRE(e & EFLAGS_FIXED, "EFLAGS bit 1 clear");
+    FUZZ_REQUIRE(e & EFLAGS_IF, "the real IF clear");
+    FUZZ_REQUIRE(!(e & ~EFLAGS_DEFINED), "a reserved EFLAGS bit set");
+    FUZZ_REQUIRE((e & EFLAGS_KEPT) == (v & EFLAGS_KEPT),
+                 "the guest's own flags changed");
+    FUZZ_REQUIRE(eflags_from_guest(e) == e, "not idempotent");
+}
+
+/* Virtual IF after a return to rpl with image v. */
+static void check_virt_if(uint32_t v, uint32_t rpl)
+{
+    uint32_t f = virt_if_after_return(v, rpl);
+
+    FUZZ_REQUIRE(f == 0 || f == EFLAGS_IF, "virtual IF neither 0 nor IF");
+    if (rpl == RING_USER)
+        FUZZ_REQUIRE(f == EFLAGS_IF, "ring 3 resumed with virtual IF clear");
+    if (rpl == HR_GUEST_CPL)
+        FUZZ_REQUIRE(f == (v & EFLAGS_IF), "ring 1 lost the image's IF");
+}
+
+/* Word i is a value; word i+1 its subset mask and ring. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    size_t i, words = (size + sizeof(uint32_t) - 1) / sizeof(uint32_t);
+
+    for (i = 0; i < words || i == 0; i++) {
+        uint32_t v = fuzz_word(data, size, i);
+        uint32_t mask = fuzz_word(data, size, i + 1);
+
+        check_cr0(v, mask);
+        check_cr4(v, mask);
+        check_eflags(v);
+        check_virt_if(v, mask & RPL_MASK);
+    }
+    return 0;
+}
