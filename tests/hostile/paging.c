@@ -1,0 +1,396 @@
+/*
+ * paging.c - hostile page tables and VMI calls with wild pointers and
+ * lengths: frames, page tables and CR3 beyond guest memory, the ROM
+ * mapped writable or used as a page table, 4 MiB pages, a self-map,
+ * floods of mappings and address spaces, stacks on unmapped and read-only
+ * pages, and descriptor-table and string-I/O calls whose buffers straddle
+ * a missing page, point into the hypervisor or wrap around.
+ *
+ * Spec section 9: a frame beyond guest memory, used, ends the guest
+ * ("guest memory"); the ROMs stay read-only wherever mapped; nothing at
+ * or above virtual_top is reachable (#GP where the CPU checks segment
+ * limits, #PF where only paging protects: expect=13:0/14:E).  A call's
+ * fault is reported at its call site with the CR2 the CPU would give:
+ * the first byte it could not reach.
+ *
+ * Kernel modes: native, hv, hv-novmi.
+ */
+#include "hostile.h"
+
+#define VA_A         (HP_TEST_VA + 0x0000u)     /* mapped to frame_a        */
+#define VA_HOLE      (HP_TEST_VA + 0x1000u)     /* never mapped             */
+#define VA_RO        (HP_TEST_VA + 0x2000u)     /* frame_b, read-only       */
+#define VA_ROM       (HP_TEST_VA + 0x3000u)     /* the ROM page, writable   */
+#define VA_X         (HP_TEST_VA + 0x4000u)     /* a case's own mapping     */
+#define VA_SUPER     (HP_TEST_VA + 0x5000u)     /* frame_b, supervisor only */
+#define PD_SCRATCH   2u                         /* directory slots a case   */
+#define PD_SCRATCH2  3u                         /* may point anywhere       */
+#define VA_SCRATCH   (PD_SCRATCH << HP_PD_SHIFT)
+#define VA_SCRATCH2  (PD_SCRATCH2 << HP_PD_SHIFT)
+#define ROM_PAGE     HR_SCAN_START
+#define ROM_LEN_AT   2u                         /* header: length in 512 B  */
+#define LARGE_BEYOND 0x40000000u                /* a 4 MiB frame past memory */
+#define FLOOD_ROUNDS 4u
+#define FLOOD_SPACES 64u
+#define FLOOD_SWITCHES 2000u
+#define DTR_SIZE     6u
+#define PORT_POST    0x80u
+#define INS_HUGE     0x40000000u
+#define INS_ROOM     8u                          /* bytes before the hole  */
+#define MAGIC        0x5AFE0001u
+#define CPUID_PSE    (1u << 3)
+
+static volatile uint32_t frame_a[HP_ENTRIES] __attribute__((aligned(HP_PAGE)));
+static volatile uint32_t frame_b[HP_ENTRIES] __attribute__((aligned(HP_PAGE)));
+static volatile uint32_t seen;
+
+/* Paging on, with VA_A, VA_RO, VA_SUPER mapped and VA_HOLE not. */
+static void paging(void)
+{
+    hp_paging_on();
+    hp_map(VA_A, (uint32_t)frame_a | HP_P | HP_W | HP_U);
+    hp_map(VA_RO, (uint32_t)frame_b | HP_P | HP_U);
+    hp_map(VA_SUPER, (uint32_t)frame_b | HP_P | HP_W);
+    frame_a[0] = MAGIC;
+}
+
+/* try_call bodies: read / write the word at *(uint32_t *)arg. */
+static void peek(void *arg) { seen = *(volatile uint32_t *)*(uint32_t *)arg; }
+static void poke(void *arg) { *(volatile uint32_t *)*(uint32_t *)arg = MAGIC; }
+
+/* Read va (through paging); judge; and check CR2 when it faulted. */
+static void read_at(uint32_t va, const char *what)
+{
+    int v = try_call(peek, &va);
+    if (v == T_PF)
+        report(vmi_get_cr2() == va, "CR2 %x is the address read (%x)", vmi_get_cr2(), va);
+    hostile_judge(v, what);
+}
+
+/* Map test address VA_X to pte, then read it. */
+static void map_and_read(uint32_t pte, const char *what)
+{
+    paging();
+    hp_map(VA_X, pte);
+    read_at(VA_X, what);
+}
+
+static void beyond_pte(void) { map_and_read(HOSTILE_PAST_MEM | HP_P | HP_W, "a frame past memory"); }
+static void end_pte(void) { map_and_read(HOSTILE_GUEST_MEM | HP_P | HP_W, "the first frame past memory"); }
+static void last_pte(void) { map_and_read((HOSTILE_GUEST_MEM - HP_PAGE) | HP_P | HP_W, "the last frame of memory"); }
+static void hv_pte(void) { map_and_read(HOSTILE_HV_IMAGE | HP_P | HP_W, "frame F0100000h"); }
+
+/* A directory entry at PD_SCRATCH to pde, then read VA_SCRATCH + off. */
+static void pde_and_read(uint32_t pde, uint32_t off, const char *what)
+{
+    paging();
+    hp_dir()[PD_SCRATCH] = pde;
+    vmi_flush_tlb(VMI_FLUSH_TLB);
+    read_at(VA_SCRATCH + off, what);
+}
+
+static void beyond_pt(void) { pde_and_read(HOSTILE_PAST_MEM | HP_P | HP_W, 0, "a page table past memory"); }
+
+static void beyond_pse(void)
+{
+    uint32_t r[4];
+    vmi_cpuid(1, 0, r);
+    if (!(r[3] & CPUID_PSE)) {
+        report_skip("no PSE");
+        return;
+    }
+    paging();
+    vmi_set_cr4(vmi_get_cr4() | HP_CR4_PSE);
+    hp_dir()[PD_SCRATCH] = LARGE_BEYOND | HP_PS | HP_P | HP_W;
+    vmi_flush_tlb(VMI_FLUSH_TLB);
+    read_at(VA_SCRATCH, "a 4 MiB page past memory");
+}
+
+/* pg-ps-without-pse: PS in a directory entry means nothing without
+ * CR4.PSE: the entry points at a page table as usual. */
+static void ps_without_pse(void)
+{
+    paging();
+    hp_dir()[PD_SCRATCH] = (uint32_t)hp_test_table() | HP_PS | HP_P | HP_W | HP_U;
+    vmi_flush_tlb(VMI_FLUSH_TLB);
+    uint32_t va = VA_SCRATCH + (VA_A - HP_TEST_VA);
+    int v = try_call(peek, &va);
+    report(v != RT_NO_FAULT || seen == MAGIC, "it reaches frame A (%x)", seen);
+    hostile_judge(v, "PS without CR4.PSE");
+}
+
+/* SetCR3 past memory with paging on, then a read. */
+static void cr3_beyond(void)
+{
+    paging();
+    vmi_set_cr3(HOSTILE_PAST_MEM);
+    seen = frame_a[0];
+}
+
+/* SetCR3 past memory with paging off, then paging on. */
+static void cr3_beyond_then_pg(void)
+{
+    vmi_set_cr3(HOSTILE_PAST_MEM);
+    vmi_set_cr0(vmi_get_cr0() | CR0_PG);
+    seen = frame_a[0];
+}
+
+/* pg-rom-write: the ROM page mapped writable; a store faults, the ROM
+ * stays as it was. */
+static void rom_write(void)
+{
+    paging();
+    hp_map(VA_ROM, ROM_PAGE | HP_P | HP_W | HP_U);
+    uint32_t before = *(volatile uint32_t *)ROM_PAGE, va = VA_ROM;
+    int v = try_call(poke, &va);
+    report(*(volatile uint32_t *)ROM_PAGE == before, "the ROM is unchanged");
+    if (v == T_PF)
+        report(vmi_get_cr2() == va, "CR2 %x", vmi_get_cr2());
+    hostile_judge(v, "a store to the ROM through a writable entry");
+}
+
+/* pg-rom-past-end: a store just past the ROM's end in its last page,
+ * then a store to its last word: that one must fault. */
+static void rom_past_end(void)
+{
+    paging();
+    uint32_t end = ROM_PAGE + *(volatile uint8_t *)(ROM_PAGE + ROM_LEN_AT) * HR_ROM_UNIT;
+    if (!(end & (HP_PAGE - 1))) {
+        report_skip("the ROM ends on a page boundary");
+        return;
+    }
+    uint32_t past = end, last = end - sizeof(uint32_t);
+    uint32_t before = *(volatile uint32_t *)last;
+    (void)try_call(poke, &past);
+    int v = try_call(poke, &last);
+    report(*(volatile uint32_t *)last == before, "the ROM's last word is unchanged");
+    if (v == T_PF)
+        report(vmi_get_cr2() == last, "CR2 %x", vmi_get_cr2());
+    hostile_judge(v, "a store to the ROM's last word after one past its end");
+}
+
+/* pg-rom-as-pt: the ROM's first page used as a page table: a read
+ * through one of its present entries works, and the ROM is unchanged
+ * (a CPU's accessed-bit write to ROM goes nowhere). */
+static void rom_as_pt(void)
+{
+    static uint32_t copy[HP_ENTRIES];
+    const volatile uint32_t *rom = (const volatile uint32_t *)ROM_PAGE;
+    uint32_t i;
+    for (i = 0; i < HP_ENTRIES; i++)
+        if ((rom[i] & HP_P) && (rom[i] & ~(HP_PAGE - 1)) < HP_TEST_VA)
+            break;
+    if (i == HP_ENTRIES) {
+        report_skip("no ROM word looks like a present entry in guest memory");
+        return;
+    }
+    for (uint32_t j = 0; j < HP_ENTRIES; j++)
+        copy[j] = rom[j];
+    pde_and_read(ROM_PAGE | HP_P | HP_W, i << HP_PT_SHIFT, "a read through the ROM as a page table");
+    uint32_t same = 1;
+    for (uint32_t j = 0; j < HP_ENTRIES; j++)
+        same &= copy[j] == rom[j];
+    report(same, "the ROM is unchanged (entry %u, %x)", i, copy[i]);
+}
+
+/* pg-self-map: the directory as its own page table at PD_SCRATCH: read
+ * a directory entry through it, write one through it and use it. */
+static void self_map(void)
+{
+    paging();
+    uint32_t *pd = hp_dir();
+    pd[PD_SCRATCH] = (uint32_t)pd | HP_P | HP_W;
+    vmi_flush_tlb(VMI_FLUSH_TLB);
+    volatile uint32_t *view = (volatile uint32_t *)(VA_SCRATCH + (PD_SCRATCH << HP_PT_SHIFT));
+    report(view[0] == pd[0], "the directory seen through itself (%x, %x)", view[0], pd[0]);
+    view[PD_SCRATCH2] = (uint32_t)hp_test_table() | HP_P | HP_W;
+    vmi_flush_tlb(VMI_FLUSH_TLB);
+    uint32_t va = VA_SCRATCH2 + (VA_A - HP_TEST_VA);
+    int v = try_call(peek, &va);
+    report(seen == MAGIC, "an entry written through the self-map works (%x)", seen);
+    hostile_judge(v, "a self-mapped directory");
+}
+
+/* pg-flood-pte: every entry of a table onto one frame, read FLOOD_ROUNDS
+ * times with a flush between. */
+static void flood_pte(void)
+{
+    static uint32_t pt[HP_ENTRIES] __attribute__((aligned(HP_PAGE)));
+    paging();
+    for (uint32_t i = 0; i < HP_ENTRIES; i++)
+        pt[i] = (uint32_t)frame_a | HP_P | HP_W;
+    hp_dir()[PD_SCRATCH] = (uint32_t)pt | HP_P | HP_W;
+    uint32_t good = 0;
+    for (uint32_t r = 0; r < FLOOD_ROUNDS; r++) {
+        vmi_flush_tlb(VMI_FLUSH_TLB);
+        frame_a[0] = MAGIC + r;
+        for (uint32_t i = 0; i < HP_ENTRIES; i++)
+            good += *(volatile uint32_t *)(VA_SCRATCH + (i << HP_PT_SHIFT)) == MAGIC + r;
+    }
+    report(good == FLOOD_ROUNDS * HP_ENTRIES, "%u of %u reads reach frame A", good,
+           FLOOD_ROUNDS * HP_ENTRIES);
+    hostile_judge(RT_NO_FAULT, "1024 mappings of one frame");
+}
+
+/* pg-flood-cr3: FLOOD_SPACES address spaces, switched FLOOD_SWITCHES times. */
+static void flood_cr3(void)
+{
+    static uint32_t dirs[FLOOD_SPACES][HP_ENTRIES] __attribute__((aligned(HP_PAGE)));
+    paging();
+    for (uint32_t s = 0; s < FLOOD_SPACES; s++)
+        memcpy(dirs[s], hp_dir(), HP_PAGE);
+    uint32_t good = 0;
+    for (uint32_t i = 0; i < FLOOD_SWITCHES; i++) {
+        vmi_set_cr3((uint32_t)dirs[i % FLOOD_SPACES]);
+        good += *(volatile uint32_t *)VA_A == MAGIC;
+    }
+    vmi_set_cr3((uint32_t)hp_dir());
+    report(good == FLOOD_SWITCHES, "%u of %u reads after a switch reach frame A", good,
+           FLOOD_SWITCHES);
+    hostile_judge(RT_NO_FAULT, "2000 CR3 loads over 64 spaces");
+}
+
+/* #UD with ESP on page va. */
+static void ud2_on(uint32_t va)
+{
+    __asm__ volatile("movl %0, %%esp\n\tud2" :: "r"(va + HP_PAGE) : "memory");
+}
+
+static void stack_hole(void) { paging(); ud2_on(VA_HOLE); }
+static void stack_ro(void) { paging(); ud2_on(VA_RO); }
+
+/* Ring 3: #UD. */
+static void user_ud2(void *arg)
+{
+    (void)arg;
+    __asm__ volatile("ud2");
+}
+
+/* The kernel stack on page va, then #UD from ring 3. */
+static void kstack_on(uint32_t va)
+{
+    paging();
+    vmi_update_kernel_stack(rt_seg.kernel_ds, va + HP_PAGE);
+    hostile_judge(rt_user_call(user_ud2, NULL), "#UD from ring 3 onto that kernel stack");
+}
+
+static void kstack_hole(void) { kstack_on(VA_HOLE); }
+static void kstack_ro(void) { kstack_on(VA_RO); }
+
+/* Ring 3: a push onto a supervisor page. */
+static void user_push_super(void *arg)
+{
+    (void)arg;
+    __asm__ volatile("movl %%esp, %%esi\n\tmovl %0, %%esp\n\tpushl $0\n\tmovl %%esi, %%esp"
+                     :: "i"(VA_SUPER + HP_PAGE) : "esi", "memory");
+}
+
+static void user_push(void)
+{
+    paging();
+    int v = rt_user_call(user_push_super, NULL);
+    if (v == T_PF)
+        report(vmi_get_cr2() == VA_SUPER + HP_PAGE - 4, "CR2 %x", vmi_get_cr2());
+    hostile_judge(v, "ring 3 pushes onto a supervisor page");
+}
+
+/* ---- VMI calls with wild pointers ---- */
+
+/* try_call bodies. */
+static void get_gdt(void *arg) { vmi_get_gdt(*(struct vmi_dtr **)arg); }
+static void get_idt(void *arg) { vmi_get_idt(*(struct vmi_dtr **)arg); }
+static void set_gdt(void *arg) { vmi_set_gdt(*(struct vmi_dtr **)arg); }
+
+/* A Get*DT into a buffer 2 bytes before the hole: #PF, CR2 = the hole. */
+static void get_straddle(void (*fn)(void *), const char *what)
+{
+    paging();
+    struct vmi_dtr *d = (struct vmi_dtr *)(VA_HOLE - 2);
+    int v = try_call(fn, &d);
+    if (v == T_PF)
+        report(vmi_get_cr2() == VA_HOLE, "CR2 %x is the first missing byte (%x)",
+               vmi_get_cr2(), VA_HOLE);
+    hostile_judge(v, what);
+}
+
+static void gdt_straddle(void) { get_straddle(get_gdt, "GetGDT straddling a missing page"); }
+static void idt_straddle(void) { get_straddle(get_idt, "GetIDT straddling a missing page"); }
+
+/* A call on a pointer into the hypervisor's image (paging off). */
+static void wild_ptr(void (*fn)(void *), const char *what)
+{
+    struct vmi_dtr *d = (struct vmi_dtr *)HOSTILE_HV_IMAGE;
+    hostile_judge(try_call(fn, &d), what);
+}
+
+static void gdt_hv(void) { wild_ptr(get_gdt, "GetGDT into the hypervisor's image"); }
+static void setgdt_hv(void) { wild_ptr(set_gdt, "SetGDT from the hypervisor's image"); }
+
+/* GetGDT 2 bytes before the end of guest memory (paging off). */
+static void gdt_mem_end(void)
+{
+    struct vmi_dtr *d = (struct vmi_dtr *)(HOSTILE_GUEST_MEM - 2);
+    hostile_judge(try_call(get_gdt, &d), "GetGDT across the end of guest memory");
+}
+
+/* SetGDT of a table past guest memory (paging off). */
+static void setgdt_beyond(void)
+{
+    struct vmi_dtr d = { sizeof(rt_gdt) - 1, HOSTILE_PAST_MEM };
+    vmi_set_gdt(&d);
+    rt_load_segments(rt_seg.kernel_cs, rt_seg.kernel_ds);
+}
+
+/* rep insl from the POST port with a huge count into the last 8 bytes
+ * before the hole: #PF at the hole with ECX counted down by 2. */
+static void insl_huge(void)
+{
+    paging();
+    uint32_t edi = VA_HOLE - INS_ROOM, ecx = INS_HUGE;
+    rt_try_arm();
+    __asm__ volatile("movl $1f, %2\n\tcall *%3\n1:"
+                     : "+D"(edi), "+c"(ecx), "=m"(rt_try_resume)
+                     : "m"(VMI_ENTRY(INSL)), "d"(PORT_POST) : "eax", "memory", "cc");
+    int v = rt_try_disarm();
+    if (v == T_PF) {
+        report(vmi_get_cr2() == VA_HOLE, "CR2 %x", vmi_get_cr2());
+        report(rt_last_fault.eip != 0, "fault at %x", rt_last_fault.eip);
+    }
+    hostile_judge(v, "rep insl with count 40000000h into 8 bytes before a hole");
+}
+
+static const struct hostile_case paging_cases[] = {
+    { "pg-beyond-pte", beyond_pte },
+    { "pg-end-pte", end_pte },
+    { "pg-last-pte", last_pte },
+    { "pg-hv-pte", hv_pte },
+    { "pg-beyond-pt", beyond_pt },
+    { "pg-beyond-pse", beyond_pse },
+    { "pg-ps-without-pse", ps_without_pse },
+    { "pg-cr3-beyond", cr3_beyond },
+    { "pg-cr3-beyond-then-pg", cr3_beyond_then_pg },
+    { "pg-rom-write", rom_write },
+    { "pg-rom-past-end", rom_past_end },
+    { "pg-rom-as-pt", rom_as_pt },
+    { "pg-self-map", self_map },
+    { "pg-flood-pte", flood_pte },
+    { "pg-flood-cr3", flood_cr3 },
+    { "pg-stack-hole", stack_hole },
+    { "pg-stack-ro", stack_ro },
+    { "pg-kstack-hole", kstack_hole },
+    { "pg-kstack-ro", kstack_ro },
+    { "pg-user-push-super", user_push },
+    { "call-getgdt-straddle", gdt_straddle },
+    { "call-getidt-straddle", idt_straddle },
+    { "call-getgdt-hv", gdt_hv },
+    { "call-setgdt-hv", setgdt_hv },
+    { "call-getgdt-mem-end", gdt_mem_end },
+    { "call-setgdt-beyond", setgdt_beyond },
+    { "call-insl-huge", insl_huge },
+};
+
+void guest_main(const char *cmdline)
+{
+    (void)cmdline;
+    hostile_main(paging_cases, HOSTILE_COUNT(paging_cases));
+}
