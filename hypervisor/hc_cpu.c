@@ -210,7 +210,11 @@ void hc_MachineToPhysical(struct trapframe *tf) { (void)tf; }
 void hc_PhysicalToMachine(struct trapframe *tf) { (void)tf; }
 
 /* SetIOPLMask(mask): the virtual IOPL that governs user-mode port access. */
-void hc_SetIOPLMask(struct trapframe *tf) { vcpu0.iopl_mask = tf->eax & EFLAGS_IOPL; }
+void hc_SetIOPLMask(struct trapframe *tf)
+{
+    vcpu0.iopl_mask = tf->eax & EFLAGS_IOPL;
+    iopb_sync();
+}
 
 /* One vCPU: there is no second processor to start. */
 void hc_SetInitialAPState(struct trapframe *tf)

@@ -20,7 +20,7 @@ static struct dtr read_dtr(struct trapframe *tf, uint32_t va)
 {
     struct dtr d;
     if (guest_read(va, &d, sizeof(d)))
-        hc_page_fault(tf, va, 0);
+        hc_page_fault(tf, va, sizeof(d), 0);
     return d;
 }
 
@@ -45,13 +45,13 @@ void hc_SetIDT(struct trapframe *tf)
 void hc_GetGDT(struct trapframe *tf)
 {
     if (guest_write(tf->eax, &vcpu0.gdtr, sizeof(vcpu0.gdtr)))
-        hc_page_fault(tf, tf->eax, PF_W);
+        hc_page_fault(tf, tf->eax, sizeof(struct dtr), PF_W);
 }
 
 void hc_GetIDT(struct trapframe *tf)
 {
     if (guest_write(tf->eax, &vcpu0.idtr, sizeof(vcpu0.idtr)))
-        hc_page_fault(tf, tf->eax, PF_W);
+        hc_page_fault(tf, tf->eax, sizeof(struct dtr), PF_W);
 }
 
 /* SetLDT(selector): load the LDT that GDT entry names, validated.  The
@@ -93,7 +93,7 @@ static struct seg_desc write_entry(struct trapframe *tf, uint32_t *table, uint32
     *table = tf->eax;
     *index = tf->edx;
     if (*index > (1u << 13) || guest_write(*table + *index * sizeof(d), &d, sizeof(d)))
-        hc_page_fault(tf, *table + *index * sizeof(d), PF_W);
+        hc_page_fault(tf, *table + *index * sizeof(d), sizeof(d), PF_W);
     return d;
 }
 

@@ -22,15 +22,25 @@ static void out_n(struct trapframe *tf, uint32_t size)
     port_out((uint16_t)tf->edx, size, tf->eax & mask);
 }
 
+/* The rights memory is reached with: those of the ring that ran the
+ * instruction (a trapped INS/OUTS from ring 3 never reaches supervisor
+ * pages); the VMI calls come from ring 1. */
+static uint32_t ring_access(const struct trapframe *tf)
+{
+    return SEL_RPL(tf->cs) == 3 ? PF_U : 0;
+}
+
 /* "rep ins": ECX items from port DX to EDI. */
 static void ins_n(struct trapframe *tf, uint32_t size)
 {
     int32_t step = (tf->eflags & EFLAGS_DF) ? -(int32_t)size : (int32_t)size;
+    uint32_t access = ring_access(tf) | PF_W;
     for (; tf->ecx; tf->ecx--, tf->edi += (uint32_t)step) {
         uint32_t v;
+        if (guest_copy(tf->edi, NULL, size, access))    /* fault before the read */
+            hc_page_fault(tf, tf->edi, size, access);
         port_in((uint16_t)tf->edx, size, &v);
-        if (guest_write(tf->edi, &v, size))
-            hc_page_fault(tf, tf->edi, PF_W);
+        guest_copy(tf->edi, &v, size, access);
     }
 }
 
@@ -38,10 +48,11 @@ static void ins_n(struct trapframe *tf, uint32_t size)
 static void outs_n(struct trapframe *tf, uint32_t size)
 {
     int32_t step = (tf->eflags & EFLAGS_DF) ? -(int32_t)size : (int32_t)size;
+    uint32_t access = ring_access(tf);
     for (; tf->ecx; tf->ecx--, tf->esi += (uint32_t)step) {
         uint32_t v = 0;
-        if (guest_read(tf->esi, &v, size))
-            hc_page_fault(tf, tf->esi, 0);
+        if (guest_copy(tf->esi, &v, size, access))
+            hc_page_fault(tf, tf->esi, size, access);
         port_out((uint16_t)tf->edx, size, v);
     }
 }

@@ -26,7 +26,7 @@ static void drop_named(uint32_t flags)
 static void store_entry(struct trapframe *tf, uint32_t ptr, const void *v, uint32_t n)
 {
     if (guest_write(ptr, v, n))
-        hc_page_fault(tf, ptr, PF_W);
+        hc_page_fault(tf, ptr, n, PF_W);
 }
 
 /* SetPxE(entry EAX, ptr EDX, flags ECX). */

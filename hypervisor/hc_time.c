@@ -94,7 +94,7 @@ void hc_SetAlarm(struct trapframe *tf)
 {
     uint32_t period_lo = hc_arg4(tf), period_hi;
     if (guest_read(tf->esp + 8, &period_hi, sizeof(period_hi)))
-        hc_page_fault(tf, tf->esp + 8, 0);
+        hc_page_fault(tf, tf->esp + 8, sizeof(period_hi), 0);
     if (tf->eax & VMI_ALARM_WIRED_LVTT)
         guest_terminate(tf, "SetAlarm", "alarm wired to the local APIC timer: "
                         "this hypervisor has no virtual APIC (use IRQ 0)");

@@ -96,6 +96,7 @@ void gdt_init(void);
 void gdt_set_system(uint32_t index, struct seg_desc d);
 const struct tss32 *main_tss(void);
 void tss_set_guest_stack(uint16_t ss, uint32_t esp);
+void iopb_sync(void);
 struct seg_desc seg_guest_view(uint32_t index);
 struct seg_desc seg_loadable(uint16_t sel);
 int seg_is_flat(uint16_t sel);
@@ -123,6 +124,7 @@ int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error
 int guest_check(uint32_t va, uint32_t n, int write);
 int guest_read(uint32_t va, void *dst, uint32_t n);
 int guest_write(uint32_t va, const void *src, uint32_t n);
+int guest_copy(uint32_t va, void *buf, uint32_t n, uint32_t access);
 void stats_print(void);
 
 /* hypercall.c */

@@ -45,13 +45,19 @@ void hc_fault(struct trapframe *tf, uint32_t vector, uint32_t error)
     hv_enter(tf);                        /* abandon the handler's C frames */
 }
 
-/* The page fault a guest access (PF_W or 0) to linear va would raise, at
- * the call site, with CR2 and the error code the guest's tables give. */
-void hc_page_fault(struct trapframe *tf, uint32_t va, uint32_t access)
+/* The page fault an access (PF_W, PF_U) to the n bytes at linear va
+ * raises, at the call site: CR2 is the first byte the access cannot reach
+ * and the error code is what the guest's tables give for it. */
+void hc_page_fault(struct trapframe *tf, uint32_t va, uint32_t n, uint32_t access)
 {
-    uint32_t gpa, err = access | PF_P;
-    mmu_walk(va, access, &gpa, &err);
-    vcpu0.cr2 = va;
+    uint32_t gpa, err = access | PF_P, at = va;
+    while (at - va < n && !guest_copy(at, NULL, 1, access))
+        at = (at | (PAGE_SIZE - 1)) + 1;             /* the next page */
+    if (at - va >= n)
+        at = va;                                      /* wrapped: the start */
+    if ((at & ~(PAGE_SIZE - 1)) != HR_VCPU_AREA)      /* there: a protection fault */
+        mmu_walk(at, access, &gpa, &err);
+    vcpu0.cr2 = at;
     hc_fault(tf, T_PF, err);
 }
 

@@ -55,46 +55,72 @@ static int allowed(uint32_t bits, uint32_t access)
     return !(access & PF_W) || (bits & PTE_W);
 }
 
+/* The guest's page-table entry at guest-physical gpa (a directory or a
+ * table the walk reached).  A table outside guest memory is no table a
+ * CPU could read: the guest ends ("guest memory"), as for a page there. */
+static uint32_t *table_entry(uint32_t gpa, uint32_t va, const char *what)
+{
+    uint32_t *e = gphys(gpa, ENTRY_BYTES);
+    if (!e)
+        guest_terminate(guest_frame(), "guest memory", "the %s for linear %x is at "
+                        "guest-physical %x, beyond the guest's %u MiB", what, va, gpa,
+                        vcpu0.mem_size >> 20);
+    return e;
+}
+
+/* Set the accessed (and dirty) bits the CPU sets in entry e at gpa,
+ * except in a read-only range (a ROM used as a page table: the CPU's
+ * write is dropped there, and the access goes ahead all the same).
+ * Returns the bits the entry now counts as set. */
+static uint32_t mark(uint32_t *e, uint32_t gpa, uint32_t bits)
+{
+    if (paging_readonly(gpa, ENTRY_BYTES))
+        return *e | bits;
+    *e |= bits;
+    return *e;
+}
+
 /* Translate guest linear va for an access (PF_W, PF_U) as the guest's MMU
  * would: 0 with *gpa, else -1 with *err the #PF error code it would give.
  * Sets accessed and dirty bits.  *bits: the mapping's PTE_W, PTE_U and
- * PTE_D (NULL if unwanted). */
+ * PTE_D (NULL if unwanted).  A page that holds any read-only byte (a ROM)
+ * is read-only as a whole, as the shadow maps whole pages. */
 static int walk(uint32_t va, uint32_t access, uint32_t *gpa, uint32_t *err, uint32_t *bits)
 {
-    uint32_t dummy, eff = PTE_W | PTE_U | PTE_D, *leaf = NULL;
+    uint32_t dummy, eff = PTE_W | PTE_U | PTE_D, *leaf = NULL, leaf_gpa = 0;
     bits = bits ? bits : &dummy;
     *err = access;
     if (va >= HR_VIRTUAL_TOP)
         return -1;
     *gpa = va;
     if (guest_paging()) {
-        uint32_t *pde = gphys(FRAME(vcpu0.cr3) + PDE_INDEX(va) * ENTRY_BYTES, ENTRY_BYTES);
-        if (!pde || !(*pde & PTE_P))
+        uint32_t pde_gpa = FRAME(vcpu0.cr3) + PDE_INDEX(va) * ENTRY_BYTES;
+        uint32_t *pde = table_entry(pde_gpa, va, "page directory");
+        if (!(*pde & PTE_P))
             return -1;
         if ((*pde & PTE_PS) && (vcpu0.cr4 & CR4_PSE)) {
-            leaf = pde;
+            leaf = pde, leaf_gpa = pde_gpa;
             *gpa = (*pde & ~LARGE_MASK) | (va & LARGE_MASK);
             eff = *pde;
         } else {
-            uint32_t *pte = gphys(FRAME(*pde) + PTE_INDEX(va) * ENTRY_BYTES, ENTRY_BYTES);
-            if (!pte || !(*pte & PTE_P))
+            uint32_t pte_gpa = FRAME(*pde) + PTE_INDEX(va) * ENTRY_BYTES;
+            uint32_t *pte = table_entry(pte_gpa, va, "page table");
+            if (!(*pte & PTE_P))
                 return -1;
-            leaf = pte;
+            leaf = pte, leaf_gpa = pte_gpa;
             *gpa = FRAME(*pte) | (va & PAGE_MASK);
             eff = (*pde & *pte & (PTE_W | PTE_U)) | (*pte & PTE_D);
-            *pde |= PTE_A;
+            mark(pde, pde_gpa, PTE_A);
         }
     }
-    if (paging_readonly(*gpa, 1))
+    if (paging_readonly(FRAME(*gpa), PAGE_SIZE))
         eff &= ~PTE_W;
     if (!allowed(eff, access)) {
         *err |= PF_P;
         return -1;
     }
-    if (leaf) {
-        *leaf |= PTE_A | ((access & PF_W) ? PTE_D : 0);
-        eff |= *leaf & PTE_D;
-    }
+    if (leaf)
+        eff |= mark(leaf, leaf_gpa, PTE_A | ((access & PF_W) ? PTE_D : 0)) & PTE_D;
     *bits = eff & (PTE_W | PTE_U | PTE_D);
     return 0;
 }
@@ -179,20 +205,21 @@ void mmu_invlpg(uint32_t va)
         shadow[PTE_INDEX(va)] = 0;
 }
 
-/* The hypervisor's pointer to the guest's linear va for a ring-1 access
- * (PF_W or 0) that stays within one page, or NULL where ring 1 would
- * fault: the per-vCPU area included. */
+/* The hypervisor's pointer to the guest's linear va for an access (PF_W,
+ * PF_U) that stays within one page, or NULL where that access would
+ * fault: the per-vCPU area included, for ring 1 only. */
 static uint8_t *guest_ptr(uint32_t va, uint32_t access)
 {
     uint32_t gpa, err;
     if (FRAME(va) == HR_VCPU_AREA)
-        return (uint8_t *)P2V(paging_vcpu_frame()) + (va & PAGE_MASK);
+        return (access & PF_U) ? NULL : (uint8_t *)P2V(paging_vcpu_frame()) + (va & PAGE_MASK);
     if (walk(va, access, &gpa, &err, NULL))
         return NULL;
     return gphys(gpa, 1);
 }
 
-/* Reach n bytes at guest linear va page by page as a ring-1 access would;
+/* Reach n bytes at guest linear va page by page as a ring-1 (or, with
+ * PF_U, ring-3) access would;
  * copy them into (read) or out of (write) buf unless buf is NULL.  0 if
  * every page allows it, else -1. */
 static int guest_span(uint32_t va, uint8_t *buf, uint32_t n, uint32_t access)
@@ -239,4 +266,12 @@ int guest_read(uint32_t va, void *dst, uint32_t n)
 int guest_write(uint32_t va, const void *src, uint32_t n)
 {
     return guest_span(va, (uint8_t *)(uintptr_t)src, n, PF_W);
+}
+
+/* Copy n bytes between buf and guest linear va as an access of the kind
+ * given (PF_W: into the guest; PF_U: with ring 3's rights, as an
+ * instruction a user process ran); -1 where that access would fault. */
+int guest_copy(uint32_t va, void *buf, uint32_t n, uint32_t access)
+{
+    return guest_span(va, buf, n, access);
 }

@@ -114,8 +114,9 @@ void paging_protect(uint32_t gpa, uint32_t bytes)
         if (pte)
             *pte &= ~PTE_W;
     }
-    ro_lo = gpa < ro_lo ? gpa : ro_lo;
-    ro_hi = gpa + bytes > ro_hi ? gpa + bytes : ro_hi;
+    uint32_t lo = gpa & ~(PAGE_SIZE - 1), hi = (gpa + bytes + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    ro_lo = lo < ro_lo ? lo : ro_lo;          /* whole pages: what paging protects */
+    ro_hi = hi > ro_hi ? hi : ro_hi;
     write_cr3(hv_cr3);                  /* the TLB may hold them writable */
 }
 

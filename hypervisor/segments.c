@@ -14,7 +14,7 @@
 
 #define IOPB_BYTES   (65536u / 8)           /* one bit per port            */
 #define IOPB_END     0xFFu                  /* the byte past the bitmap    */
-#define COM1_FIRST   0x3F8u                 /* passed through: the console */
+#define COM1_FIRST   0x3F8u                 /* may pass through: the console */
 #define COM1_LAST    0x3FFu
 #define LDT_MAX_ENTRIES (PAGE_SIZE / sizeof(struct seg_desc))
 #define HV_STACK_SIZE 16384u
@@ -80,14 +80,26 @@ static struct seg_desc accessed(struct seg_desc d)
     return d;
 }
 
-int ports_passthrough = 1;   /* ports=emulate: the console traps too */
+int ports_passthrough = 1;   /* ports=emulate: the console always traps */
 
-/* The I/O bitmap: every port traps except the passed-through console. */
+/* The real I/O bitmap applies to ring 1 and ring 3 alike, so a port may be
+ * open in it only when the guest lets its own ring 3 reach every port
+ * (virtual IOPL 3); otherwise the console traps too, and the hypervisor
+ * serves ring 1 and checks ring 3 against the guest's own rules. */
+void iopb_sync(void)
+{
+    int open = ports_passthrough && (vcpu0.iopl_mask >> EFLAGS_IOPL_SHIFT) == 3;
+    for (uint32_t port = COM1_FIRST; port <= COM1_LAST; port++) {
+        uint8_t bit = (uint8_t)(1u << (port % 8));
+        tss.iopb[port / 8] = open ? tss.iopb[port / 8] & (uint8_t)~bit
+                                  : tss.iopb[port / 8] | bit;
+    }
+}
+
+/* The I/O bitmap: every port traps (iopb_sync opens the console). */
 static void iopb_init(void)
 {
     memset(tss.iopb, 0xFF, sizeof(tss.iopb));
-    for (uint32_t port = COM1_FIRST; ports_passthrough && port <= COM1_LAST; port++)
-        tss.iopb[port / 8] &= (uint8_t)~(1u << (port % 8));
     tss.end = IOPB_END;
     tss.tss.iomap_base = offsetof(struct tss_with_iopb, iopb);
 }

@@ -26,7 +26,11 @@
 #define GATE_TRAP32     (GATE_P | SYS_TYPE_TRAP32)
 #define ERR_IDT         0x2u      /* #GP error code: the selector is a vector */
 #define IRETD_OPCODE    0xCFu
+#define INT3_OPCODE     0xCCu     /* one-byte INT3; "int 3" is CD 03  */
+#define INTO_OPCODE     0xCEu     /* one-byte INTO; "int 4" is CD 04  */
+#define INT_N_LENGTH    2u
 #define GATE_OFFSET(g)  ((g).offset_lo | ((uint32_t)(g).offset_hi << 16))
+#define GATE_DPL_OF(g)  (((g).type_attr >> 5) & 3u)
 
 extern const uint32_t trap_stubs[IDT_ENTRIES];
 /* Read by the CPU on every trap: in the entry pages, read-only to guests. */
@@ -226,6 +230,26 @@ static int shadow_filled(struct trapframe *tf)
     return 0;
 }
 
+/* INT3 and INTO (and "int 3", "int 4") reach the hypervisor through
+ * DPL-3 gates, so that any ring can raise them at all; the guest's own
+ * gate then decides as a CPU's would.  1 if its DPL is below the ring
+ * that ran the instruction: tf becomes the #GP a CPU raises for that (the
+ * vector as the selector, IDT flag, at the instruction). */
+static int soft_trap_refused(struct trapframe *tf, uint32_t v)
+{
+    struct gate_desc g;
+    uint8_t op;
+    if ((v != T_BP && v != T_OF) || guest_gate(v, &g) ||
+        GATE_DPL_OF(g) >= SEL_RPL(tf->cs))
+        return 0;
+    uint8_t one_byte = v == T_BP ? INT3_OPCODE : INTO_OPCODE;
+    int short_form = !guest_read(tf->eip - 1, &op, 1) && op == one_byte;
+    tf->eip -= short_form ? 1 : INT_N_LENGTH;
+    tf->error = v * sizeof(struct gate_desc) | ERR_IDT;
+    tf->vector = T_GP;
+    return 1;
+}
+
 /* An exception from the guest: emulate what ring 1 cannot do, else reflect. */
 static void exception(struct trapframe *tf)
 {
@@ -251,6 +275,8 @@ static void exception(struct trapframe *tf)
     if (v == T_GP && !emulate(tf))
         return;                          /* emulate() counted it */
     vcpu0.exits[EXIT_EXCEPTION]++;
+    if (soft_trap_refused(tf, v))
+        v = T_GP;
     if (SEL_RPL(tf->cs) == HR_GUEST_CPL && in_rom(tf->eip))
         hc_fault(tf, v, tf->error);      /* rule 8: a ROM body's own fault */
     int has_error = v == T_DF || (v >= T_TS && v <= T_PF) || v == T_AC;
@@ -306,7 +332,7 @@ void idt_sync_syscall(struct trapframe *tf)
     (void)tf;
     uint32_t v = syscall_vector;
     uint16_t cs = 0;
-    int direct = kernel_stack_direct() && !guest_gate(v, &g) && ((g.type_attr >> 5) & 3u) == 3 &&
+    int direct = kernel_stack_direct() && !guest_gate(v, &g) && GATE_DPL_OF(g) == 3 &&
                  (g.type_attr & 0xFu) == SYS_TYPE_TRAP32 &&
                  seg_valid_cs(cs = (uint16_t)((g.selector & ~3u) | HR_GUEST_CPL)) &&
                  GATE_OFFSET(g) <= seg_limit(cs);     /* else reflect() refuses it */
