@@ -606,7 +606,7 @@ static uint32_t draw(uint8_t k, uint32_t *a)
         return 1;
     case K_GDT_SLOT: a[0] = rare() ? below(RT_GDT_ENTRIES) : GDT_SAVED + below(GDT_FREE_SLOTS); return 1;
     case K_RARE:    a[0] = (uint32_t)rare(); return 1;
-    case K_IFMASK:  a[0] = rare() ? wild() : (rnd() & EFLAGS_IF); return 1;
+    case K_IFMASK:  a[0] = rare() ? wild() & ~EFLAGS_TF : (rnd() & EFLAGS_IF); return 1;  /* TF: native POPF single-steps us */
     case K_HCNUM:   a[0] = VMI_CALL_COUNT + below(0x100u - VMI_CALL_COUNT); return 1;
     default:        a[0] = 0; return 1;
     }
