@@ -330,7 +330,11 @@ static void setgdt_hv(void) { wild_ptr(set_gdt, "SetGDT from the hypervisor's im
 static void gdt_mem_end(void)
 {
     struct vmi_dtr *d = (struct vmi_dtr *)(HOSTILE_GUEST_MEM - 2);
-    hostile_judge(try_call(get_gdt, &d), "GetGDT across the end of guest memory");
+    int v = try_call(get_gdt, &d);
+    if (v == T_PF)
+        report(vmi_get_cr2() == HOSTILE_GUEST_MEM, "CR2 %x is the first byte past memory (%x)",
+               vmi_get_cr2(), HOSTILE_GUEST_MEM);
+    hostile_judge(v, "GetGDT across the end of guest memory");
 }
 
 /* SetGDT of a table past guest memory (paging off). */
@@ -341,21 +345,23 @@ static void setgdt_beyond(void)
     rt_load_segments(rt_seg.kernel_cs, rt_seg.kernel_ds);
 }
 
-/* rep insl from the POST port with a huge count into the last 8 bytes
- * before the hole: #PF at the hole with ECX counted down by 2. */
+/* try_call body: rep insl from the POST port with a huge count into the
+ * last INS_ROOM bytes before the hole. */
+static void insl_body(void *arg)
+{
+    (void)arg;
+    uint32_t edi = VA_HOLE - INS_ROOM, ecx = INS_HUGE;
+    __asm__ volatile("call *%2" : "+D"(edi), "+c"(ecx)
+                     : "m"(VMI_ENTRY(INSL)), "d"(PORT_POST) : "eax", "memory", "cc");
+}
+
+/* call-insl-huge: #PF at the hole. */
 static void insl_huge(void)
 {
     paging();
-    uint32_t edi = VA_HOLE - INS_ROOM, ecx = INS_HUGE;
-    rt_try_arm();
-    __asm__ volatile("movl $1f, %2\n\tcall *%3\n1:"
-                     : "+D"(edi), "+c"(ecx), "=m"(rt_try_resume)
-                     : "m"(VMI_ENTRY(INSL)), "d"(PORT_POST) : "eax", "memory", "cc");
-    int v = rt_try_disarm();
-    if (v == T_PF) {
-        report(vmi_get_cr2() == VA_HOLE, "CR2 %x", vmi_get_cr2());
-        report(rt_last_fault.eip != 0, "fault at %x", rt_last_fault.eip);
-    }
+    int v = try_call(insl_body, NULL);
+    if (v == T_PF)
+        report(vmi_get_cr2() == VA_HOLE, "CR2 %x is the hole (%x)", vmi_get_cr2(), VA_HOLE);
     hostile_judge(v, "rep insl with count 40000000h into 8 bytes before a hole");
 }
 
