@@ -120,13 +120,13 @@ static void irq_low(void)
     __asm__ volatile("movl $16, %%esp\n\t" VMI_SITE(29, "sti") "\n2:\tjmp 2b" ::: "memory");
 }
 
-/* stack-hc-low: a VMI call (GetCR0) with ESP = 64: works. */
+/* stack-hc-low: a VMI call (GetCR0) with ESP = 64: works.  ESP is kept
+ * in ESI, which the call preserves. */
 static void hc_low(void)
 {
-    uint32_t save;
-    __asm__ volatile("movl %%esp, %0\n\tmovl %1, %%esp\n\tcall *%2\n\tmovl %0, %%esp"
-                     : "=&m"(save) : "i"(HC_LOW_ESP), "m"(VMI_ENTRY(GetCR0))
-                     : "eax", "ecx", "edx", "memory");
+    __asm__ volatile("movl %%esp, %%esi\n\tmovl %0, %%esp\n\tcall *%1\n\tmovl %%esi, %%esp"
+                     :: "i"(HC_LOW_ESP), "m"(VMI_ENTRY(GetCR0))
+                     : "eax", "ecx", "edx", "esi", "memory");
     hostile_judge(RT_NO_FAULT, "GetCR0 with ESP 64");
 }
 
