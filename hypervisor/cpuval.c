@@ -6,16 +6,18 @@
 
 #define CR0_GUEST_BITS (CR0_MP | CR0_EM | CR0_TS | CR0_NE | CR0_WP | CR0_AM | CR0_ET | CR0_PG)
 #define CR0_CACHE_BITS (CR0_CD | CR0_NW)          /* accepted, no effect */
-#define CR4_TSD        0x00000004u
 #define CR4_DE         0x00000008u
 #define CR4_OSFXSR     0x00000200u
 #define CR4_OSXMMEXCPT 0x00000400u
 #define CR4_GUEST_BITS (CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT)
 
 /* 1 if the guest may load v into its CR0: protected mode stays on; paging
- * (shadowed, mmu.c) and the FPU/alignment/cache bits vary. */
+ * (shadowed, mmu.c) and the FPU/alignment/cache bits vary, but NW only
+ * with CD, as the CPU demands. */
 int cr0_guest_ok(uint32_t v)
 {
+    if ((v & CR0_NW) && !(v & CR0_CD))
+        return 0;                         /* #GP on a CPU (SDM: MOV to CR0) */
     return (v & CR0_PE) && !(v & ~(CR0_GUEST_BITS | CR0_PE | CR0_CACHE_BITS));
 }
 

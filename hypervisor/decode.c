@@ -98,6 +98,7 @@ static int decode_0f(const uint8_t *b, uint32_t n, uint32_t *i, struct trapframe
     case 0x06: in->op = OP_CLTS; return 0;
     case 0x09: in->op = OP_WBINVD; return 0;
     case 0x30: in->op = OP_WRMSR; return 0;
+    case 0x31: in->op = OP_RDTSC; return 0;
     case 0x32: in->op = OP_RDMSR; return 0;
     case 0x33: in->op = OP_RDPMC; return 0;
     case 0x20: case 0x22: case 0x21: case 0x23:

@@ -141,6 +141,7 @@ static int emulate_system(struct trapframe *tf, const struct insn *in)
     case OP_RDMSR: as_call(tf, hc_RDMSR); return 0;
     case OP_WRMSR: as_call(tf, hc_WRMSR); return 0;
     case OP_RDPMC: as_call(tf, hc_RDPMC); return 0;
+    case OP_RDTSC: as_call(tf, hc_RDTSC); return 0;   /* CR4.TSD: ring 1 only */
     case OP_HLT: h = hc_Halt; break;
     case OP_MOV_TO_CR: return emulate_mov_cr(tf, in, 1);
     case OP_MOV_FROM_CR: return emulate_mov_cr(tf, in, 0);

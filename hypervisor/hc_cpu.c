@@ -116,6 +116,8 @@ void hc_SetCR4(struct trapframe *tf)
     vcpu0.cr4 = tf->eax;
     if ((old ^ vcpu0.cr4) & (CR4_PSE | CR4_PGE))
         mmu_flush();
+    uint32_t real = read_cr4() & ~CR4_TSD;   /* TSD: RDTSC faults in rings 1 and 3, */
+    write_cr4(real | (vcpu0.cr4 & CR4_TSD)); /* and emulate.c serves ring 1        */
 }
 
 void hc_GetCR0(struct trapframe *tf)

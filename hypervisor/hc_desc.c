@@ -29,8 +29,9 @@ void hc_SetGDT(struct trapframe *tf)
 {
     struct dtr d = read_dtr(tf, tf->eax);
     const char *why = NULL;
-    if (seg_guest_set_gdt(&d, &why))
-        refuse(tf, "GDT", 0, why);
+    uint32_t bad;
+    if (seg_guest_set_gdt(&d, &bad, &why))
+        refuse(tf, "GDT", bad, why);
     vcpu0.gdtr = d;
 }
 

@@ -107,7 +107,7 @@ int seg_resync(uint16_t sel, const char **why);
 void seg_return(struct trapframe *tf, struct trapframe *final);
 struct trapframe *guest_frame(void);
 extern uint8_t *const hv_stack_top;
-int seg_guest_set_gdt(const struct dtr *d, const char **why);
+int seg_guest_set_gdt(const struct dtr *d, uint32_t *bad, const char **why);
 int seg_guest_write_gdt(uint32_t index, struct seg_desc d, const char **why);
 int seg_guest_set_ldt(uint16_t sel, const char **why);
 int seg_guest_write_ldt(uint32_t index, struct seg_desc d, const char **why);

@@ -226,6 +226,8 @@ static int guest_span(uint32_t va, uint8_t *buf, uint32_t n, uint32_t access)
 {
     if (va + n < va)
         return -1;
+    if (buf && (access & PF_W) && guest_span(va, NULL, n, access))
+        return -1;                      /* a store faults before any byte lands */
     if (!guest_paging() && va < vcpu0.mem_size && n <= vcpu0.mem_size - va) {
         if ((access & PF_W) && paging_readonly(va, n))   /* identity: one range */
             return -1;

@@ -206,9 +206,11 @@ static void seg_unpin(const struct trapframe *tf)
         }
 }
 
-/* The guest loaded a new GDT: take every entry from guest memory. */
-int seg_guest_set_gdt(const struct dtr *d, const char **why)
+/* The guest loaded a new GDT: take every entry from guest memory (on
+ * failure *bad names the entry). */
+int seg_guest_set_gdt(const struct dtr *d, uint32_t *bad, const char **why)
 {
+    *bad = 0;
     uint32_t n = ((uint32_t)d->limit + 1) / sizeof(struct seg_desc);
     if (n > HR_GUEST_GDT_ENTRIES) {
         *why = "GDT limit beyond the guest's slots";
@@ -218,6 +220,7 @@ int seg_guest_set_gdt(const struct dtr *d, const char **why)
     vcpu0.gdtr = *d;
     for (uint32_t i = 0; i < HR_GUEST_GDT_ENTRIES; i++) {
         struct seg_desc e = { 0, 0 };
+        *bad = i;
         if (i < n && guest_read(d->base + i * sizeof(e), &e, sizeof(e))) {
             *why = "GDT not in guest memory";
             return -1;

@@ -39,6 +39,7 @@
 #define CR0_NW 0x20000000u
 #define CR0_CD 0x40000000u
 #define CR0_PG 0x80000000u
+#define CR4_TSD 0x00000004u       /* RDTSC only at CPL 0 (SDM vol. 3, 2.5) */
 #define CR4_PSE 0x00000010u
 #define CR4_PGE 0x00000080u
 
@@ -180,6 +181,8 @@ static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1
 static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
 static inline uint32_t read_cr0(void) { uint32_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
+static inline uint32_t read_cr4(void) { uint32_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+static inline void write_cr4(uint32_t v) { __asm__ volatile("mov %0, %%cr4" :: "r"(v)); }
 static inline uint32_t read_cr2(void) { uint32_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 static inline uint32_t read_cr3(void) { uint32_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
 static inline void write_cr3(uint32_t v) { __asm__ volatile("mov %0, %%cr3" :: "r"(v) : "memory"); }

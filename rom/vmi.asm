@@ -19,6 +19,7 @@
 %define PCI_CLASS_OTHER_SYSTEM 0x00, 0x80, 0x08 ; prog-if, sub-class, base
 %define CPL_MASK          3        ; low bits of CS: current privilege level
 %define GUEST_CPL         1        ; a HyperROM guest kernel runs in ring 1
+%define EFLAGS_NT         0x4000   ; nested task (Intel SDM vol. 3, 2.3): never given to a guest
 
 %ifdef MAPFILE
 [map symbols MAPFILE]

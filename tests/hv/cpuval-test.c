@@ -16,6 +16,8 @@ static void cr0(void)
     check(cr0_guest_ok(CR0_PE | CR0_ET | CR0_TS | CR0_MP | CR0_NE | CR0_WP | CR0_AM),
           "CR0 FPU, WP and AM bits accepted", "refused");
     check(cr0_guest_ok(CR0_PE | CR0_CD | CR0_NW), "CR0 cache bits accepted", "refused");
+    check(cr0_guest_ok(CR0_PE | CR0_CD), "CR0 CD alone accepted", "refused");
+    check(!cr0_guest_ok(CR0_PE | CR0_NW), "CR0 NW without CD refused (#GP on a CPU)", "accepted");
     check(!cr0_guest_ok(CR0_ET), "CR0 without PE refused", "accepted");
     check(cr0_guest_ok(CR0_PE | CR0_PG | CR0_WP), "CR0 PG accepted (shadow paging)", "refused");
     check(!cr0_guest_ok(CR0_PG), "CR0 PG without PE refused", "accepted");
