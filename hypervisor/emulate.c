@@ -104,17 +104,11 @@ static int emulate_if(struct trapframe *tf, uint32_t enable)
     return 0;
 }
 
-/* A software interrupt through a DPL-0 real gate: deliver it to the guest's
- * handler if the guest's own gate lets this ring in. */
+/* A software interrupt through a DPL-0 real gate: the guest's own gate
+ * decides, with the checks and faults a CPU makes (deliver.c). */
 static int emulate_int(struct trapframe *tf, const struct insn *in)
 {
-    struct gate_desc g;
-    if (guest_read(vcpu0.idtr.base + in->imm * sizeof(g), &g, sizeof(g)) ||
-        in->imm * sizeof(g) + sizeof(g) - 1 > vcpu0.idtr.limit ||
-        ((g.type_attr >> 5) & 3u) < SEL_RPL(tf->cs))
-        return -1;
-    tf->eip += in->length;
-    reflect(tf, in->imm, 0, 0);
+    reflect_soft(tf, in->imm, in->length);
     return 0;
 }
 

@@ -20,6 +20,9 @@ HV_DS           equ 0xF08               ; GDT slot 481: hypervisor data
 TF_CS           equ 60                  ; offsetof(struct trapframe, cs), x86.h
 TF_SIZE         equ 76                  ; sizeof(struct trapframe), x86.h
 TF_ESP_PUSHAD   equ 28                  ; offsetof(struct trapframe, esp_pushad)
+TF_EIP          equ 56                  ; offsetof(struct trapframe, eip)
+PUSHAD_ESP      equ 12                  ; ESP's slot in PUSHAD's image (SDM)
+NMI_VECTOR      equ 2
 TRAP_PAGE_SIZE  equ 4096                ; segments.c: trap_page
 TRAP_FRAME      equ trap_page + TRAP_PAGE_SIZE - TF_SIZE  ; a frame from the guest
 HV_BASE         equ HR_VIRTUAL_TOP
@@ -57,12 +60,38 @@ trap_stub_%[v]:
         push 0                          ; fake error code
 %endif
         push v
+%if v == NMI_VECTOR
+        jmp nmi_common
+%else
         jmp trap_common
+%endif
 %assign v v+1
 %endrep
 
+; An NMI can strike anywhere, even in the one place where the hypervisor
+; runs on a stack segment that is not flat: between the espfix LSS and its
+; IRETD (trap_return).  There it moves to the same bytes seen through the
+; flat segment before anything else, since C code needs SS flat.
+nmi_common:
+        push eax
+        push ecx
+        mov ecx, ss
+        cmp ecx, HV_DS
+        je .flat
+        mov eax, esp                    ; espfix base + ESP, its linear address
+        sub eax, [cs:espfix_sp]
+        add eax, TRAP_FRAME + TF_EIP
+        mov ecx, HV_DS
+        mov ss, ecx
+        mov esp, eax
+.flat:  pop ecx
+        pop eax
+        jmp trap_common
+
 trap_common:
         pushad
+        mov eax, cr3                    ; the interrupted map: the guest's, or
+        mov [esp + PUSHAD_ESP], eax     ; ours; POPAD skips this slot
         mov eax, [hv_cr3]               ; the guest's EAX is saved
         mov cr3, eax
         push ds
@@ -89,7 +118,9 @@ trap_common:
 trap_return:                            ; also the way into a new guest
         test byte [esp + TF_CS], 3
         jnz .to_guest
-        RESTORE_FRAME                   ; back into the hypervisor
+        mov eax, [esp + TF_ESP_PUSHAD]  ; back into the hypervisor, with the
+        mov cr3, eax                    ; map it had (an NMI on the way out)
+        RESTORE_FRAME
         iretd
 .to_guest:
         mov eax, esp
@@ -121,16 +152,6 @@ trap_return:                            ; also the way into a new guest
 hv_enter:
         mov esp, [esp + 4]
         jmp trap_return
-
-        section .text
-; The NMI task (fatal.c): log, then return to the interrupted task with
-; IRET (NT is set by the task switch); the next NMI re-enters after it.
-        global nmi_task_entry
-        extern nmi_task_body
-nmi_task_entry:
-        call nmi_task_body
-        iretd
-        jmp nmi_task_entry
 
         section .rodata
         global trap_stubs

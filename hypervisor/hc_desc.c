@@ -4,6 +4,7 @@
  * hypervisor validates every entry it is told about into the real tables.
  */
 #include "hypercall.h"
+#include "desc.h"
 
 #define SYSCALL_VECTOR_DEFAULT 0x80u
 
@@ -14,6 +15,8 @@ static void refuse(struct trapframe *tf, const char *what, uint32_t index, const
 {
     guest_terminate(tf, "descriptor validation", "%s entry %u: %s", what, index, why);
 }
+
+static uint32_t ldt_selector_fault(uint16_t sel);
 
 /* Read the 6-byte table register image the guest points at. */
 static struct dtr read_dtr(struct trapframe *tf, uint32_t va)
@@ -61,9 +64,31 @@ void hc_SetLDT(struct trapframe *tf)
 {
     const char *why = NULL;
     uint16_t sel = (uint16_t)tf->eax;
-    if (seg_resync(sel & ~SEL_TI, &why) < 0 || seg_guest_set_ldt(sel, &why))
+    if (seg_resync(sel & ~SEL_TI, &why) < 0)
+        refuse(tf, "LDT", SEL_INDEX(sel), why);
+    uint32_t fault = ldt_selector_fault(sel);
+    if (fault)
+        hc_fault(tf, fault, sel & ~3u);          /* LLDT's own #GP or #NP */
+    if (seg_guest_set_ldt(sel, &why))
         refuse(tf, "LDT", SEL_INDEX(sel), why);
     vcpu0.ldtr = sel;
+}
+
+/* The fault LLDT raises for sel, as the CPU checks it (0: none): a
+ * selector into the LDT, past the GDT, or naming anything but an LDT
+ * descriptor is #GP(sel); a not-present LDT descriptor is #NP(sel). */
+static uint32_t ldt_selector_fault(uint16_t sel)
+{
+    if (!(sel & ~3u))
+        return 0;                                 /* null: no LDT */
+    uint32_t i = SEL_INDEX(sel);
+    if ((sel & SEL_TI) || i >= HR_GUEST_GDT_ENTRIES ||
+        i * sizeof(struct seg_desc) + sizeof(struct seg_desc) - 1 > vcpu0.gdtr.limit)
+        return T_GP;
+    struct seg_desc d = seg_guest_view(i);
+    if (DESC_S(d) || DESC_TYPE(d) != SYS_TYPE_LDT)
+        return T_GP;
+    return DESC_P(d) ? 0 : T_NP;
 }
 
 /* SetTR(selector): must name a 32-bit TSS in the guest's GDT.  The CPU
@@ -87,15 +112,24 @@ void hc_GetLDT(struct trapframe *tf) { tf->eax = vcpu0.ldtr; }
 void hc_GetTR(struct trapframe *tf) { tf->eax = vcpu0.tr; }
 
 /* Write{GDT,LDT,IDT}Entry(table, index, lo, hi): store the 8 bytes in the
- * guest's table and return the descriptor. */
+ * guest's table where the native store "table[index] = d" would (the
+ * address wraps as 32-bit arithmetic does) and return the descriptor. */
 static struct seg_desc write_entry(struct trapframe *tf, uint32_t *table, uint32_t *index)
 {
     struct seg_desc d = { tf->ecx, hc_arg4(tf) };
     *table = tf->eax;
     *index = tf->edx;
-    if (*index > (1u << 13) || guest_write(*table + *index * sizeof(d), &d, sizeof(d)))
-        hc_page_fault(tf, *table + *index * sizeof(d), sizeof(d), PF_W);
+    uint32_t at = *table + *index * (uint32_t)sizeof(d);
+    if (guest_write(at, &d, sizeof(d)))
+        hc_page_fault(tf, at, sizeof(d), PF_W);
     return d;
+}
+
+/* Did the store land on entry `index` of the table at base with byte
+ * limit `limit` (one the CPU would read)? */
+static int in_table(uint32_t table, uint32_t index, uint32_t base, uint32_t limit)
+{
+    return table == base && index < ((uint64_t)limit + 1) / sizeof(struct seg_desc);
 }
 
 void hc_WriteGDTEntry(struct trapframe *tf)
@@ -103,7 +137,8 @@ void hc_WriteGDTEntry(struct trapframe *tf)
     uint32_t table, index;
     struct seg_desc d = write_entry(tf, &table, &index);
     const char *why = NULL;
-    if (table == vcpu0.gdtr.base && seg_guest_write_gdt(index, d, &why))
+    if (in_table(table, index, vcpu0.gdtr.base, vcpu0.gdtr.limit) &&
+        seg_guest_write_gdt(index, d, &why))
         refuse(tf, "GDT", index, why);
 }
 
@@ -113,7 +148,8 @@ void hc_WriteLDTEntry(struct trapframe *tf)
     struct seg_desc d = write_entry(tf, &table, &index);
     struct seg_desc ldt = seg_guest_view(SEL_INDEX(vcpu0.ldtr));
     const char *why = NULL;
-    if (vcpu0.ldtr && table == DESC_BASE(ldt) && seg_guest_write_ldt(index, d, &why))
+    if (vcpu0.ldtr && in_table(table, index, DESC_BASE(ldt), desc_limit_bytes(ldt)) &&
+        seg_guest_write_ldt(index, d, &why))
         refuse(tf, "LDT", index, why);
 }
 

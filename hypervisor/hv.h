@@ -22,9 +22,7 @@
 #define GDT_FLAT_UCS    484u
 #define GDT_FLAT_UDS    485u
 #define GDT_TSS         486u
-#define GDT_DF_TSS      487u
 #define GDT_GUEST_LDT   488u
-#define GDT_NMI_TSS     489u
 #define GDT_ESPFIX      490u       /* the stack of an IRET to a 16-bit SS */
 #define SEL(idx, rpl)   ((uint16_t)(((idx) << 3) | (rpl)))
 #define HV_CS           SEL(GDT_HV_CS, 0)
@@ -94,7 +92,6 @@ uint32_t mem_alloc(uint32_t bytes);      /* physical, page aligned, zeroed */
 /* segments.c */
 void gdt_init(void);
 void gdt_set_system(uint32_t index, struct seg_desc d);
-const struct tss32 *main_tss(void);
 void tss_set_guest_stack(uint16_t ss, uint32_t esp);
 void iopb_sync(void);
 struct seg_desc seg_guest_view(uint32_t index);
@@ -114,13 +111,14 @@ int seg_guest_write_ldt(uint32_t index, struct seg_desc d, const char **why);
 
 /* traps.c */
 void idt_init(void);
-void idt_set_task_gate(uint32_t vector, uint16_t tss_sel);
 
-/* fatal.c */
-void fatal_init(void);
+/* traps.c */
 void idt_sync_syscall(struct trapframe *tf);
 void guest_terminate(struct trapframe *tf, const char *rule, const char *fmt, ...) __attribute__((noreturn));
+/* deliver.c */
 int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error);
+int reflect_soft(struct trapframe *tf, uint32_t vector, uint32_t len);
+int guest_gate(uint32_t vector, struct gate_desc *g);
 int guest_check(uint32_t va, uint32_t n, int write);
 int guest_read(uint32_t va, void *dst, uint32_t n);
 int guest_write(uint32_t va, const void *src, uint32_t n);

@@ -46,7 +46,6 @@ void hv_main(uint32_t magic, uint32_t mbi_phys)
             HR_API_MAJOR, HR_API_MINOR, HR_VIRTUAL_TOP);
     gdt_init();
     idt_init();
-    fatal_init();
     mem_init(mbi_phys);
     vtimer_init();
     guest_load(mbi_phys);

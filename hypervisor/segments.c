@@ -472,9 +472,3 @@ void gdt_set_system(uint32_t index, struct seg_desc d)
         hv_panic("GDT slot %u is not the hypervisor's", index);
     gdt[index] = d;
 }
-
-/* The hypervisor's TSS, where a task switch saves the interrupted state. */
-const struct tss32 *main_tss(void)
-{
-    return &tss.tss;
-}

@@ -22,6 +22,7 @@
 #define PIC_ICW4_8086   0x01u
 #define IRQ_BASE        0x20u     /* IRQ 0-15 on vectors 0x20-0x2F */
 #define IRQ_COUNT       16u
+#define GUEST_NO_RING   2u        /* guests run in rings 1 and 3 */
 #define GATE_INT32      (GATE_P | SYS_TYPE_INT32)
 #define GATE_TRAP32     (GATE_P | SYS_TYPE_TRAP32)
 #define ERR_IDT         0x2u      /* #GP error code: the selector is a vector */
@@ -49,12 +50,6 @@ static void set_gate(uint32_t v, uint32_t handler, uint16_t sel, uint32_t type, 
     idt[v].selector = sel;
     idt[v].zero = 0;
     idt[v].type_attr = (uint8_t)(type | GATE_DPL(dpl));
-}
-
-/* Send vector through a task gate to the TSS tss_sel (double fault, NMI). */
-void idt_set_task_gate(uint32_t vector, uint16_t tss_sel)
-{
-    set_gate(vector, 0, tss_sel, GATE_P | 0x5u, 0);
 }
 
 /* Remap the PICs to IRQ_BASE and mask every line but the timer. */
@@ -97,93 +92,21 @@ void guest_terminate(struct trapframe *tf, const char *rule, const char *fmt, ..
     hv_exit_qemu(HR_EXIT_GUEST_TERMINATED);
 }
 
-/* Read the guest's IDT gate for vector; 0 when it is a usable 32-bit gate. */
-static int guest_gate(uint32_t vector, struct gate_desc *g)
-{
-    if (vector * sizeof(*g) + sizeof(*g) - 1 > vcpu0.idtr.limit ||
-        guest_read(vcpu0.idtr.base + vector * sizeof(*g), g, sizeof(*g)))
-        return -1;
-    uint32_t type = g->type_attr & 0xFu;
-    return (g->type_attr & GATE_P) && (type == SYS_TYPE_INT32 || type == SYS_TYPE_TRAP32) ? 0 : -1;
-}
-
-#define TSS_ESP0_OFFSET 4u
-#define TSS_SS0_OFFSET  8u
-
-/* The stack a trap from ring 3 lands on: UpdateKernelStack's, or for a
- * guest that never called it (trap-and-emulate), SS0:ESP0 of its own TSS. */
-static void kernel_stack(uint32_t *ss, uint32_t *esp)
-{
-    struct seg_desc d = seg_guest_view(SEL_INDEX(vcpu0.tr));
-    uint16_t ss0 = 0;
-    *ss = vcpu0.kernel_ss;
-    *esp = vcpu0.kernel_esp;
-    if (*ss || !vcpu0.tr || !DESC_P(d))
-        return;
-    if (!guest_read(DESC_BASE(d) + TSS_ESP0_OFFSET, esp, sizeof(*esp)) &&
-        !guest_read(DESC_BASE(d) + TSS_SS0_OFFSET, &ss0, sizeof(ss0)))
-        *ss = ss0;
-}
-
-/* Deliver vector to the guest's handler as the CPU would (rules 1-3).
- * Returns 0; a guest that cannot take the trap is terminated. */
-int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error)
-{
-    struct gate_desc g;
-    if (guest_gate(vector, &g))
-        guest_terminate(tf, "no guest handler", "vector %u has no usable gate in the guest IDT "
-                        "(a real CPU would triple-fault)", vector);
-    uint16_t handler_cs = (uint16_t)((g.selector & ~3u) | HR_GUEST_CPL);
-    uint32_t handler = GATE_OFFSET(g);
-    if (!seg_valid_cs(handler_cs))
-        guest_terminate(tf, "no guest handler", "vector %u: gate selector %x is not a ring-1 "
-                        "code segment", vector, g.selector);
-    if (handler > seg_limit(handler_cs))          /* our IRET to it would fault */
-        guest_terminate(tf, "no guest handler", "vector %u: handler %x is beyond the limit "
-                        "of code selector %x", vector, handler, handler_cs);
-    int from_user = SEL_RPL(tf->cs) == 3;
-    uint32_t ss = tf->ss, esp = tf->esp;
-    if (from_user)
-        kernel_stack(&ss, &esp);
-    if (from_user && !seg_valid_ss((uint16_t)ss, HR_GUEST_CPL))   /* our IRET would fault */
-        guest_terminate(tf, "rule 2 (flat kernel trap stack)",
-                        "kernel stack selector %x for vector %u is not a ring-1 stack segment",
-                        ss, vector);
-    if (from_user ? !desc_is_flat(seg_loadable((uint16_t)ss)) : !seg_is_flat((uint16_t)ss))
-        guest_terminate(tf, "rule 2 (flat kernel trap stack)",
-                        "stack segment %x for vector %u is not flat", ss, vector);
-    uint32_t frame[6], n = 0;
-    uint32_t virt_if = vcpu0.area->virt_if & EFLAGS_IF;     /* the ROM's word: only IF */
-    uint32_t image = (tf->eflags & ~EFLAGS_IF) | (from_user ? EFLAGS_IF : virt_if);
-    if (has_error)
-        frame[n++] = error;
-    frame[n++] = tf->eip;
-    frame[n++] = tf->cs;
-    frame[n++] = image;                              /* rule 1 */
-    if (from_user) {
-        frame[n++] = tf->esp;
-        frame[n++] = tf->ss;
-    }
-    uint32_t room = n * 4 > HR_TRAP_STACK_ROOM ? n * 4 : HR_TRAP_STACK_ROOM;
-    if (esp < room || guest_check(esp - room, room, 1) || guest_write(esp - n * 4, frame, n * 4))
-        guest_terminate(tf, "rule 3 (32 bytes of stack room)",
-                        "no room for a %u-byte frame below esp %x for vector %u", room, esp, vector);
-    tf->ss = ss;
-    tf->esp = esp - n * 4;
-    tf->cs = handler_cs;
-    tf->eip = handler;
-    tf->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
-    if ((g.type_attr & 0xFu) == SYS_TYPE_INT32)
-        vcpu0.area->virt_if = 0;
-    vcpu0.delivered++;
-    return 0;
-}
-
-/* A fault in ring 0 is a hypervisor bug. */
+/* A fault in ring 0 is a hypervisor bug; so is a double fault anywhere
+ * (every fault a guest raises reaches an IDT and a stack that work). */
 static void hv_fault(struct trapframe *tf)
 {
-    hv_panic("vector %u in the hypervisor: eip %x error %x cr2 %x",
-             tf->vector, tf->eip, tf->error, read_cr2());
+    hv_panic("vector %u in the hypervisor: eip %x cs %x error %x cr2 %x",
+             tf->vector, tf->eip, tf->cs, tf->error, read_cr2());
+}
+
+/* An NMI, in the guest or in the hypervisor: nothing here raises one on
+ * purpose (no watchdog), so note it and carry on where it struck. */
+static void nmi(struct trapframe *tf)
+{
+    if (SEL_RPL(tf->cs) != 0)
+        vcpu0.exits[EXIT_IRQ]++;
+    hv_printf("hv: NMI at eip %x cs %x (ignored)\n", tf->eip, tf->cs);
 }
 
 /* A hardware interrupt: the hypervisor's own; acknowledge it. */
@@ -231,23 +154,17 @@ static int shadow_filled(struct trapframe *tf)
 }
 
 /* INT3 and INTO (and "int 3", "int 4") reach the hypervisor through
- * DPL-3 gates, so that any ring can raise them at all; the guest's own
- * gate then decides as a CPU's would.  1 if its DPL is below the ring
- * that ran the instruction: tf becomes the #GP a CPU raises for that (the
- * vector as the selector, IDT flag, at the instruction). */
-static int soft_trap_refused(struct trapframe *tf, uint32_t v)
+ * DPL-3 gates, so that any ring can raise them at all; the CPU reports
+ * them after the instruction.  Step back over it and let the guest's own
+ * gate decide, as for any INT n. */
+static void soft_trap(struct trapframe *tf, uint32_t v)
 {
-    struct gate_desc g;
     uint8_t op;
-    if ((v != T_BP && v != T_OF) || guest_gate(v, &g) ||
-        GATE_DPL_OF(g) >= SEL_RPL(tf->cs))
-        return 0;
     uint8_t one_byte = v == T_BP ? INT3_OPCODE : INTO_OPCODE;
     int short_form = !guest_read(tf->eip - 1, &op, 1) && op == one_byte;
-    tf->eip -= short_form ? 1 : INT_N_LENGTH;
-    tf->error = v * sizeof(struct gate_desc) | ERR_IDT;
-    tf->vector = T_GP;
-    return 1;
+    uint32_t len = short_form ? 1 : INT_N_LENGTH;
+    tf->eip -= len;
+    reflect_soft(tf, v, len);
 }
 
 /* An exception from the guest: emulate what ring 1 cannot do, else reflect. */
@@ -275,10 +192,10 @@ static void exception(struct trapframe *tf)
     if (v == T_GP && !emulate(tf))
         return;                          /* emulate() counted it */
     vcpu0.exits[EXIT_EXCEPTION]++;
-    if (soft_trap_refused(tf, v))
-        v = T_GP;
     if (SEL_RPL(tf->cs) == HR_GUEST_CPL && in_rom(tf->eip))
         hc_fault(tf, v, tf->error);      /* rule 8: a ROM body's own fault */
+    if (v == T_BP || v == T_OF)
+        return soft_trap(tf, v);
     int has_error = v == T_DF || (v >= T_TS && v <= T_PF) || v == T_AC;
     reflect(tf, v, has_error, tf->error);
 }
@@ -299,6 +216,8 @@ static void inject(struct trapframe *tf)
 /* The C side of every IDT vector (entry.asm). */
 void hv_trap(struct trapframe *tf)
 {
+    if (tf->vector == T_NMI)                    /* may strike inside any handler */
+        return nmi(tf);
     vcpu0.emulating = 0;
     if (tf->eflags & EFLAGS_VM)                 /* before CS: it is a real-mode value */
         guest_terminate(tf, "rule 9 (no V8086 mode)", "the guest runs in V8086 mode "
@@ -308,6 +227,10 @@ void hv_trap(struct trapframe *tf)
             return irq(tf);                     /* woke a halted hypervisor */
         hv_fault(tf);
     }
+    if (tf->vector == T_DF)
+        hv_fault(tf);
+    if (SEL_RPL(tf->cs) == GUEST_NO_RING)       /* the checks keep ring 2 empty */
+        guest_terminate(tf, "descriptor validation", "the guest runs in ring 2");
     if (tf->vector < T_EXCEPTIONS)
         exception(tf);
     else if (tf->vector < IRQ_BASE + IRQ_COUNT)

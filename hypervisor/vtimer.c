@@ -77,19 +77,20 @@ static void update_mask(void)
     outb(PIC1_DATA, m);
 }
 
-/* Fire d if due: raise IRQ 0, then re-arm a periodic deadline. */
+/* Fire d if due: raise IRQ 0, then re-arm a periodic deadline.  A next
+ * deadline past the counter's range is never reached: one-shot after all. */
 static void check(struct deadline *d, uint64_t now)
 {
     if (!d->armed || now < d->at)
         return;
     vpic_raise(0);
-    if (!d->period) {
+    if (!d->period || d->period > UINT64_MAX - d->at) {
         d->armed = 0;
         return;
     }
     d->at += d->period;
-    if (d->at <= now)                     /* fell behind: skip, don't flood */
-        d->at = now + d->period;
+    if (d->at <= now && d->period <= UINT64_MAX - now)
+        d->at = now + d->period;          /* fell behind: skip, don't flood */
 }
 
 /* The real tick: fire whatever is due. */
@@ -139,9 +140,17 @@ int vpit_port(uint16_t port, int out, uint32_t *value)
     return 1;
 }
 
-/* VMI SetAlarm: fire at TSC expiry, then every period (0: once). */
+/* VMI SetAlarm: fire at TSC expiry, then every period (0: once).  An
+ * alarm on the stolen-time counter, which stays 0 here, fires only if it
+ * is due at 0. */
 void vtimer_set_alarm(uint32_t flags, uint64_t expiry, uint64_t period)
 {
+    if ((flags & VMI_ALARM_COUNTER_MASK) == VMI_CYCLES_STOLEN) {
+        alarm.armed = expiry == 0;
+        alarm.at = 0, alarm.period = 0;
+        update_mask();
+        return;
+    }
     alarm.armed = 1;
     alarm.at = expiry;
     alarm.period = (flags & VMI_ALARM_PERIODIC) ? period : 0;

@@ -97,6 +97,7 @@ _Static_assert(sizeof(struct seg_desc) == 8, "descriptor size");
 #define SYS_TYPE_LDT      0x2u
 #define SYS_TYPE_TSS32    0x9u
 #define SYS_TYPE_TSS32_BUSY 0xBu
+#define SYS_TYPE_TASK     0x5u      /* task gate */
 #define SYS_TYPE_INT32    0xEu
 #define SYS_TYPE_TRAP32   0xFu
 

@@ -1,21 +1,31 @@
 /*
- * idt-gates.c - an exception whose guest IDT gate cannot be used ends the
- * guest naming "no guest handler" (where a CPU would escalate to a double
- * fault or a triple fault), with the hypervisor still healthy.  It must
- * never run the guest at an address the CPU would refuse: under QEMU's
- * TCG segment limits go unchecked, so a handler past virtual_top would
+ * idt-gates.c - an exception whose guest IDT gate cannot be used turns
+ * into the fault a CPU raises for that gate, delivered through the
+ * guest's own handler for it (Intel SDM vol. 3, 6.12.1 and 6.13: the
+ * error code names the vector, with the IDT and EXT bits); only when that
+ * gate is broken too, where a CPU would double-fault, does the guest end
+ * ("no guest handler"), with the hypervisor still healthy.  It must never
+ * run the guest at an address the CPU would refuse: under QEMU's TCG
+ * segment limits go unchecked, so a handler past virtual_top would
  * otherwise run in ring 1 inside the hypervisor's area.
  *
- *   case=absent  (default) #UD's gate is marked not present;
- *   case=beyond  #UD's gate points past the code segment's limit.
- *
- * Modes hv and hv-novmi: tests/guest.cfg expects the termination.
+ *   case=absent  (default) #UD's gate is not present: #NP, error 6*8+2
+ *                (IDT bit; EXT stays clear for an exception, as the
+ *                CPU the native run uses, QEMU's, shows);
+ *   case=beyond  #UD's gate points past the code segment's limit: #GP,
+ *                error 0 (hv and hv-novmi only: natively the runtime's
+ *                code segment reaches 4 GiB);
+ *   case=double  #UD's and #NP's gates are both not present: the guest
+ *                ends, as a CPU would double-fault (hv, hv-novmi).
  */
 #include "rules.h"
 
 #define VEC_UD          6u
 #define HANDLER_PAST    (HR_VIRTUAL_TOP + 0x1000u)   /* in the hypervisor's area */
 #define GATE_PRESENT    0x80u
+#define VEC_NP          11u
+#define ERR_IDT         0x2u                          /* SDM 6.13: IDT index      */
+#define ERR_UD_GATE     (VEC_UD * 8u | ERR_IDT)
 
 /* Replace #UD's gate with g, through the shim (WriteIDTEntry or a store). */
 static void set_ud_gate(struct gate_desc g)
@@ -23,28 +33,43 @@ static void set_ud_gate(struct gate_desc g)
     vmi_write_idt_entry(rt_idt, VEC_UD, desc_lo(&g), desc_hi(&g));
 }
 
+/* Raise #UD. */
+static void raise_ud(void *arg)
+{
+    (void)arg;
+    __asm__ volatile("ud2");
+}
+
 void guest_main(const char *cmdline)
 {
     (void)cmdline;
     const char *c = rules_case("absent");
     struct gate_desc g = desc_gate((uint32_t)guest_main, 0, GATE_INT32);
-    if (!rules_ring1()) {
-        report_skip("unusable gates: natively the CPU itself would double-fault");
-        return;
-    }
+    g.selector = rt_seg.kernel_cs;
     if (!strcmp(c, "absent")) {
         g.type_attr &= (uint8_t)~GATE_PRESENT;
-        rules_expect_termination("no guest handler", "#UD with its gate not present");
+        set_ud_gate(g);
+        int v = try_call(raise_ud, NULL);
+        report(v == T_NP && rt_last_fault.error == ERR_UD_GATE,
+               "#UD through a not-present gate raises #NP, error %x (got vector %d, error %x)",
+               ERR_UD_GATE, v, rt_last_fault.error);
     } else if (!strcmp(c, "beyond")) {
         g.offset_lo = (uint16_t)HANDLER_PAST;
         g.offset_hi = (uint16_t)(HANDLER_PAST >> 16);
-        rules_expect_termination("no guest handler", "#UD with its handler past virtual_top");
+        set_ud_gate(g);
+        int v = try_call(raise_ud, NULL);
+        report(v == T_GP && rt_last_fault.error == 0,
+               "#UD through a gate past the code limit raises #GP, error 0 (got vector %d, "
+               "error %x)", v, rt_last_fault.error);
+    } else if (!strcmp(c, "double")) {
+        g.type_attr &= (uint8_t)~GATE_PRESENT;
+        vmi_write_idt_entry(rt_idt, VEC_NP, desc_lo(&g), desc_hi(&g));
+        set_ud_gate(g);
+        rules_expect_termination("no guest handler", "#UD and #NP gates both not present");
+        __asm__ volatile("ud2");
+        rules_survived("an exception with no usable handler");
     } else {
         report(0, "unknown case=%s", c);
-        return;
     }
-    set_ud_gate(g);
-    __asm__ volatile("ud2");
-    rules_survived("an exception with no usable handler");
     report_summary();
 }

@@ -1,0 +1,188 @@
+/*
+ * deliver.c - delivering an exception or interrupt to the guest as the
+ * CPU would: its gate checked the way the CPU checks one, a frame like
+ * the CPU's built on the guest's stack (rules 1-3), the guest's handler
+ * entered in ring 1.  Ring 0.
+ *
+ * A gate the CPU could not use turns into the fault the CPU raises for
+ * it (SDM vol. 3, 6.12.1: #GP or #NP with the vector or the selector in
+ * the error code), delivered through the guest's own #GP or #NP gate.
+ * Only where a CPU would escalate to a double fault (that gate is broken
+ * too), or where this hypervisor offers no equivalent (task gates, a
+ * handler in ring 3), does the guest end ("no guest handler").
+ */
+#include "hv.h"
+#include "desc.h"
+
+#define GATE_OFFSET(g)  ((g).offset_lo | ((uint32_t)(g).offset_hi << 16))
+#define GATE_DPL_OF(g)  (((g).type_attr >> 5) & 3u)
+#define GATE_TYPE(g)    ((g).type_attr & 0xFu)
+#define ERR_EXT         0x1u      /* error code: an external interrupt's gate (set
+                                     for interrupts only, as the CPU we test on
+                                     does; exceptions leave it clear) */
+#define ERR_IDT         0x2u      /* error code: the index is an IDT vector       */
+#define TSS_ESP0_OFFSET 4u        /* struct tss32: esp0, ss0 */
+#define TSS_SS0_OFFSET  8u
+#define GATE_REFUSED    0xFFu     /* gate_fault: no fault a guest could take */
+
+/* How the event came: an exception or interrupt, a software INT n (whose
+ * gate DPL is checked), or the fault raised for a broken gate (a second
+ * broken gate is a double fault). */
+enum event { EV_HARDWARE, EV_SOFTWARE, EV_NESTED };
+
+/* Read the guest's IDT gate for vector: 0, else -1 when it lies past the
+ * IDT's limit or cannot be read. */
+static int read_gate(uint32_t vector, struct gate_desc *g)
+{
+    if (vector * sizeof(*g) + sizeof(*g) - 1 > vcpu0.idtr.limit)
+        return -1;
+    return guest_read(vcpu0.idtr.base + vector * sizeof(*g), g, sizeof(*g));
+}
+
+/* Is the guest's gate for vector a present 32-bit interrupt or trap gate? */
+int guest_gate(uint32_t vector, struct gate_desc *g)
+{
+    if (read_gate(vector, g))
+        return -1;
+    uint32_t type = GATE_TYPE(*g);
+    return (g->type_attr & GATE_P) && (type == SYS_TYPE_INT32 || type == SYS_TYPE_TRAP32) ? 0 : -1;
+}
+
+/* The fault the CPU raises when vector's gate cannot take an event of kind
+ * ev from ring cpl: 0 when it can, else T_GP or T_NP with *err, or
+ * GATE_REFUSED with *why. */
+static uint32_t gate_fault(uint32_t vector, uint32_t cpl, enum event ev,
+                           struct gate_desc *g, uint32_t *err, const char **why)
+{
+    uint32_t ext = ev == EV_HARDWARE && vector >= T_EXCEPTIONS ? ERR_EXT : 0, type;
+    *err = vector * sizeof(*g) | ERR_IDT | ext;
+    if (vector * sizeof(*g) + sizeof(*g) - 1 > vcpu0.idtr.limit)
+        return T_GP;
+    if (read_gate(vector, g))
+        return *why = "the IDT is not readable guest memory", GATE_REFUSED;
+    type = GATE_TYPE(*g);
+    if ((g->type_attr & GATE_P) && type == SYS_TYPE_TASK)
+        return *why = "a task gate (no task switches here)", GATE_REFUSED;
+    if (type != SYS_TYPE_INT32 && type != SYS_TYPE_TRAP32)
+        return T_GP;
+    if (ev == EV_SOFTWARE && GATE_DPL_OF(*g) < cpl)
+        return T_GP;
+    if (!(g->type_attr & GATE_P))
+        return T_NP;
+    uint16_t sel = g->selector;
+    struct seg_desc cs = seg_loadable(sel);
+    *err = (sel & ~3u) | ext;
+    if (!(sel & ~3u))
+        return *err = ext, T_GP;
+    if (!DESC_S(cs) || !(DESC_TYPE(cs) & SEG_TYPE_CODE) || DESC_DPL(cs) > cpl)
+        return T_GP;                              /* absent, past a limit, not code */
+    if (!DESC_P(cs))
+        return T_NP;
+    if (DESC_DPL(cs) != HR_GUEST_CPL)
+        return *why = "a handler outside ring 1", GATE_REFUSED;
+    if (GATE_OFFSET(*g) > desc_limit_bytes(cs))
+        return *err = ext, T_GP;
+    return 0;
+}
+
+/* The stack a trap from ring 3 lands on: UpdateKernelStack's, or for a
+ * guest that never called it (trap-and-emulate), SS0:ESP0 of its own TSS. */
+static void kernel_stack(uint32_t *ss, uint32_t *esp)
+{
+    struct seg_desc d = seg_guest_view(SEL_INDEX(vcpu0.tr));
+    uint16_t ss0 = 0;
+    *ss = vcpu0.kernel_ss;
+    *esp = vcpu0.kernel_esp;
+    if (*ss || !vcpu0.tr || !DESC_P(d))
+        return;
+    if (!guest_read(DESC_BASE(d) + TSS_ESP0_OFFSET, esp, sizeof(*esp)) &&
+        !guest_read(DESC_BASE(d) + TSS_SS0_OFFSET, &ss0, sizeof(ss0)))
+        *ss = ss0;
+}
+
+/* Does [esp - room, esp) stay in guest memory the guest may use as a
+ * stack: writable to ring 1, and never the per-vCPU area? (rule 3) */
+static int stack_room(uint32_t esp, uint32_t room)
+{
+    if (esp < room || (esp > HR_VCPU_AREA && esp - room < HR_VCPU_AREA + PAGE_SIZE))
+        return 0;
+    return !guest_check(esp - room, room, 1);
+}
+
+/* Push the CPU's frame for vector on the stack the gate leads to and
+ * enter the handler (rules 1-3).  Returns 0. */
+static int push_frame(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error,
+                      const struct gate_desc *g)
+{
+    int from_user = SEL_RPL(tf->cs) == 3;
+    uint32_t ss = tf->ss, esp = tf->esp;
+    if (from_user)
+        kernel_stack(&ss, &esp);
+    if (from_user && !seg_valid_ss((uint16_t)ss, HR_GUEST_CPL))   /* our IRET would fault */
+        guest_terminate(tf, "rule 2 (flat kernel trap stack)",
+                        "kernel stack selector %x for vector %u is not a ring-1 stack segment",
+                        ss, vector);
+    if (from_user ? !desc_is_flat(seg_loadable((uint16_t)ss)) : !seg_is_flat((uint16_t)ss))
+        guest_terminate(tf, "rule 2 (flat kernel trap stack)",
+                        "stack segment %x for vector %u is not flat", ss, vector);
+    uint32_t frame[6], n = 0;
+    uint32_t virt_if = vcpu0.area->virt_if & EFLAGS_IF;     /* the ROM's word: only IF */
+    uint32_t image = (tf->eflags & ~EFLAGS_IF) | (from_user ? EFLAGS_IF : virt_if);
+    if (has_error)
+        frame[n++] = error;
+    frame[n++] = tf->eip;
+    frame[n++] = tf->cs;
+    frame[n++] = image;                              /* rule 1 */
+    if (from_user) {
+        frame[n++] = tf->esp;
+        frame[n++] = tf->ss;
+    }
+    uint32_t room = n * 4 > HR_TRAP_STACK_ROOM ? n * 4 : HR_TRAP_STACK_ROOM;
+    if (!stack_room(esp, room) || guest_write(esp - n * 4, frame, n * 4))
+        guest_terminate(tf, "rule 3 (32 bytes of stack room)",
+                        "no room for a %u-byte frame below esp %x for vector %u", room, esp, vector);
+    tf->ss = ss;
+    tf->esp = esp - n * 4;
+    tf->cs = (g->selector & ~3u) | HR_GUEST_CPL;
+    tf->eip = GATE_OFFSET(*g);
+    tf->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
+    if (GATE_TYPE(*g) == SYS_TYPE_INT32)
+        vcpu0.area->virt_if = 0;
+    vcpu0.delivered++;
+    return 0;
+}
+
+/* Deliver vector of kind ev; a broken gate becomes the CPU's fault for
+ * it, and a broken gate for that fault ends the guest.  `len`: bytes of
+ * the INT instruction at tf->eip, skipped only when the gate takes it. */
+static int deliver(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error,
+                   enum event ev, uint32_t len)
+{
+    struct gate_desc g;
+    uint32_t err;
+    const char *why = "";
+    uint32_t fault = gate_fault(vector, SEL_RPL(tf->cs), ev, &g, &err, &why);
+    if (fault == GATE_REFUSED || (fault && ev == EV_NESTED))
+        guest_terminate(tf, "no guest handler", "vector %u has no gate the guest could take "
+                        "(%s; a real CPU would double- or triple-fault)", vector,
+                        fault == GATE_REFUSED ? why : "its gate raises a fault of its own");
+    if (fault)
+        return deliver(tf, fault, 1, err, EV_NESTED, 0);
+    tf->eip += len;
+    return push_frame(tf, vector, has_error, error, &g);
+}
+
+/* Deliver exception or interrupt vector to the guest's handler as the CPU
+ * would.  Returns 0; a guest that cannot take it is terminated. */
+int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error)
+{
+    return deliver(tf, vector, has_error, error, EV_HARDWARE, 0);
+}
+
+/* A software interrupt (INT n, INT3, INTO) of len bytes at tf->eip from
+ * the guest: the gate's DPL decides too; a fault is raised at the
+ * instruction, a delivery returns after it. */
+int reflect_soft(struct trapframe *tf, uint32_t vector, uint32_t len)
+{
+    return deliver(tf, vector, 0, 0, EV_SOFTWARE, len);
+}
