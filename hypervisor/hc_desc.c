@@ -166,7 +166,8 @@ void hc_WriteIDTEntry(struct trapframe *tf)
  * when a trap from user mode comes.  The direct system-call gate, where
  * the CPU itself pushes onto this stack, is on only while the stack lies
  * inside the guest's linear space with rule 3's room (never on the
- * hypervisor's trap page, never wrapping around zero). */
+ * hypervisor's trap page or the per-vCPU area, never wrapping around
+ * zero). */
 void hc_UpdateKernelStack(struct trapframe *tf)
 {
     uint16_t ss = (uint16_t)tf->eax;
@@ -185,5 +186,5 @@ void hc_UpdateKernelStack(struct trapframe *tf)
 int kernel_stack_direct(void)
 {
     return vcpu0.kernel_ss && vcpu0.kernel_esp >= HR_TRAP_STACK_ROOM &&
-           vcpu0.kernel_esp <= HR_VIRTUAL_TOP;
+           vcpu0.kernel_esp <= HR_VCPU_AREA;         /* the vCPU page is no stack */
 }

@@ -28,7 +28,7 @@ void hc_fault(struct trapframe *tf, uint32_t vector, uint32_t error)
 {
     uint32_t ret;
     if (vcpu0.emulating) {               /* a trapped instruction: fault there */
-        reflect(tf, vector, vector == T_GP || vector == T_PF, error);
+        reflect(tf, vector, vector_has_error(vector), error);
         hv_enter(tf);
     }
     uint8_t op[6];
@@ -40,8 +40,7 @@ void hc_fault(struct trapframe *tf, uint32_t vector, uint32_t error)
         tf->eip = ret - 5;
     else if (!guest_read(ret - 6, op, 6) && op[0] == 0xFF && op[1] == 0x15)
         tf->eip = ret - 6;
-    int has_error = vector == T_GP || vector == T_PF;
-    reflect(tf, vector, has_error, error);
+    reflect(tf, vector, vector_has_error(vector), error);
     hv_enter(tf);                        /* abandon the handler's C frames */
 }
 

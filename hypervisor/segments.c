@@ -58,8 +58,8 @@ uint8_t *const hv_stack_top = hv_stack + HV_STACK_SIZE;
  * has what a load of the slot gives now.  A pin is dropped at the first
  * return to the guest at which no register holds that slot any more.
  */
-static struct seg_desc loadable[HR_GUEST_GDT_ENTRIES];
-static uint8_t pinned[HR_GUEST_GDT_ENTRIES];
+static struct seg_desc loadable[HR_GDT_ENTRIES];    /* guest slots, flat slots */
+static uint8_t pinned[HR_GDT_ENTRIES];
 static uint32_t gdt_entries;          /* slots inside the guest's GDT limit */
 static uint32_t ldt_entries;          /* whole entries inside the LDT limit */
 #define SEG_REGS 6u                   /* CS, SS, DS, ES, FS, GS */
@@ -104,6 +104,15 @@ static void iopb_init(void)
     tss.tss.iomap_base = offsetof(struct tss_with_iopb, iopb);
 }
 
+/* Is GDT slot i one of the flat segments of the guest's entry state
+ * (HR_FLAT_*)?  They are what the guest's selectors name until it loads
+ * a GDT of its own; after that, like any slot past its GDT's limit, a
+ * load of them faults (a register still holding one keeps it, pinned). */
+static int is_flat_slot(uint32_t i)
+{
+    return i >= GDT_FLAT_KCS && i <= GDT_FLAT_UDS;
+}
+
 /* Build and load the hypervisor's GDT and TSS. */
 void gdt_init(void)
 {
@@ -114,6 +123,8 @@ void gdt_init(void)
     gdt[GDT_FLAT_KDS] = flat(1, SEG_TYPE_WRITE, guest);
     gdt[GDT_FLAT_UCS] = flat(3, SEG_TYPE_CODE | 0x2, guest);
     gdt[GDT_FLAT_UDS] = flat(3, SEG_TYPE_WRITE, guest);
+    for (uint32_t i = GDT_FLAT_KCS; i <= GDT_FLAT_UDS; i++)
+        loadable[i] = gdt[i];
     tss.tss.ss0 = HV_DS;
     tss.tss.esp0 = (uint32_t)(uintptr_t)(trap_page + PAGE_SIZE);
     iopb_init();
@@ -199,7 +210,7 @@ int seg_guest_write_gdt(uint32_t index, struct seg_desc d, const char **why)
 /* Before each return to the guest: drop the pins no register needs. */
 static void seg_unpin(const struct trapframe *tf)
 {
-    for (uint32_t i = 1; i < HR_GUEST_GDT_ENTRIES; i++)
+    for (uint32_t i = 1; i < HR_GDT_ENTRIES; i++)
         if (pinned[i] && !slot_live(tf, i)) {
             gdt[i] = loadable[i];
             pinned[i] = 0;
@@ -218,6 +229,10 @@ int seg_guest_set_gdt(const struct dtr *d, uint32_t *bad, const char **why)
     }
     gdt_entries = n;
     vcpu0.gdtr = *d;
+    for (uint32_t i = GDT_FLAT_KCS; i <= GDT_FLAT_UDS; i++) {
+        loadable[i] = (struct seg_desc){ 0, 0 };   /* the guest's own GDT now */
+        gdt_install(i);
+    }
     for (uint32_t i = 0; i < HR_GUEST_GDT_ENTRIES; i++) {
         struct seg_desc e = { 0, 0 };
         *bad = i;
@@ -313,8 +328,9 @@ static struct seg_desc seg_cached(uint16_t sel)
 }
 
 /* The descriptor a load of sel gives now, as the CPU would find it: the
- * guest's validated entry (not a pinned one), the hypervisor's flat
- * slots, or null (slot 0, past a limit). */
+ * guest's validated entry (not a pinned one), the entry state's flat
+ * segments until the guest loads a GDT of its own, or null (slot 0, past
+ * a limit, the hypervisor's own slots). */
 struct seg_desc seg_loadable(uint16_t sel)
 {
     uint32_t i = SEL_INDEX(sel);
@@ -322,7 +338,7 @@ struct seg_desc seg_loadable(uint16_t sel)
         return seg_cached(sel);
     if (!i || i >= HR_GDT_ENTRIES)
         return (struct seg_desc){ 0, 0 };
-    return i < HR_GUEST_GDT_ENTRIES ? loadable[i] : gdt[i];
+    return i < HR_GUEST_GDT_ENTRIES || is_flat_slot(i) ? loadable[i] : (struct seg_desc){ 0, 0 };
 }
 
 /* Does the live selector sel (RPL ignored) name a flat segment? */

@@ -196,8 +196,7 @@ static void exception(struct trapframe *tf)
         hc_fault(tf, v, tf->error);      /* rule 8: a ROM body's own fault */
     if (v == T_BP || v == T_OF)
         return soft_trap(tf, v);
-    int has_error = v == T_DF || (v >= T_TS && v <= T_PF) || v == T_AC;
-    reflect(tf, v, has_error, tf->error);
+    reflect(tf, v, vector_has_error(v), tf->error);
 }
 
 /* Deliver a waiting virtual interrupt if the guest can take it now (user

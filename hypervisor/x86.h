@@ -169,6 +169,12 @@ _Static_assert(offsetof(struct trapframe, eip) == 56, "eip");
 _Static_assert(offsetof(struct trapframe, cs) == 60, "cs: TF_CS in entry.asm");
 _Static_assert(offsetof(struct trapframe, esp_pushad) == 28, "TF_ESP_PUSHAD in entry.asm");
 
+/* Does exception v push an error code (Intel SDM vol. 3, 6.13)? */
+static inline int vector_has_error(uint32_t v)
+{
+    return v == T_DF || (v >= T_TS && v <= T_PF) || v == T_AC;
+}
+
 #define SEL_RPL(s)   ((s) & 3u)
 #define SEL_TI       0x4u
 #define SEL_INDEX(s) ((s) >> 3)
