@@ -91,7 +91,8 @@ run: $(HV) $(ROM) $(DEMO_ELF)
 	  test -f "$$f" -a -r "$$f" || { echo "run: $$f: no such readable file" \
 	    "(GUEST=$(GUEST) ROMS=$(ROMS))" >&2; exit 2; }; done
 	$(Q)$(QEMU) -nodefaults -vga std -display none -no-reboot -monitor none \
-	    -serial stdio -m 128 -device isa-debug-exit,iobase=0xf4,iosize=4 \
+	    -chardev stdio,id=console,mux=on -serial chardev:console -serial chardev:console \
+	    -m 128 -device isa-debug-exit,iobase=0xf4,iosize=4 \
 	    -kernel $(HV) -append "$(HV_ARGS)" -initrd "$(GUEST) $(GUEST_ARGS),$(ROMS)"; \
 	st=$$?; case $$st in \
 	  1) echo "run: the guest finished (exit 0)";; \

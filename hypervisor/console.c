@@ -1,10 +1,20 @@
 /*
  * console.c - the hypervisor's serial console, printf, panic and exit.
- * Ring 0.  COM1 is shared: the guest's bytes reach the same UART.
+ * Ring 0.
+ *
+ * The verdict is the hypervisor's alone, so its console is a channel the
+ * guest cannot reach: the second serial port (COM2), which is in no
+ * guest's port space, while the guest has COM1.  A guest could otherwise
+ * print a line that reads like the hypervisor's, or reprogram the shared
+ * UART (DLAB, loopback) to swallow the real one.  Only a machine without
+ * COM2 (or console=com1) puts both on COM1, as a fallback.
  */
 #include "hv.h"
 
 #define COM1          0x3F8u
+#define COM2          0x2F8u
+#define UART_SCR      7       /* scratch register: absent UART reads FFh */
+#define UART_PROBE    0x5Au
 #define UART_THR      0       /* transmit holding register            */
 #define UART_IER      1       /* interrupt enable                     */
 #define UART_DLL      0       /* divisor latch, low (with DLAB)       */
@@ -18,15 +28,43 @@
 #define UART_LSR_THRE 0x20u   /* transmitter ready for a byte         */
 #define UART_DIV_115200 1u
 
-/* 115200 8N1, no UART interrupts: the console polls. */
-void console_init(void)
+static uint16_t uart = COM1;        /* the hypervisor's console */
+
+/* Is there a UART at base?  Its scratch register keeps what is written. */
+static int uart_present(uint16_t base)
 {
-    outb(COM1 + UART_IER, 0);
-    outb(COM1 + UART_LCR, UART_LCR_DLAB);
-    outb(COM1 + UART_DLL, UART_DIV_115200);
-    outb(COM1 + UART_DLM, 0);
-    outb(COM1 + UART_LCR, UART_LCR_8N1);
-    outb(COM1 + UART_FCR, UART_FCR_ON);
+    outb(base + UART_SCR, UART_PROBE);
+    return inb(base + UART_SCR) == UART_PROBE;
+}
+
+/* Program the UART at base: 115200 8N1, no interrupts (it is polled). */
+static void uart_init(uint16_t base)
+{
+    outb(base + UART_IER, 0);
+    outb(base + UART_LCR, UART_LCR_DLAB);
+    outb(base + UART_DLL, UART_DIV_115200);
+    outb(base + UART_DLM, 0);
+    outb(base + UART_LCR, UART_LCR_8N1);
+    outb(base + UART_FCR, UART_FCR_ON);
+}
+
+/* Take COM2 for the hypervisor when there is one (and the command line
+ * does not say console=com1), else COM1; COM1 is set up for the guest
+ * either way. */
+void console_init(const char *cmdline)
+{
+    const char *v = cmdline_get(cmdline, "console");
+    uart_init(COM1);
+    if (!(v && !strncmp(v, "com1", 4)) && uart_present(COM2)) {
+        uart = COM2;
+        uart_init(COM2);
+    }
+}
+
+/* Is the hypervisor's console the guest's UART too (no COM2)? */
+int console_shared(void)
+{
+    return uart == COM1;
 }
 
 /* Send one byte, waiting for room; newlines become CR LF. */
@@ -34,9 +72,9 @@ static void putc_serial(char c)
 {
     if (c == '\n')
         putc_serial('\r');
-    while (!(inb(COM1 + UART_LSR) & UART_LSR_THRE))
+    while (!(inb(uart + UART_LSR) & UART_LSR_THRE))
         ;
-    outb(COM1 + UART_THR, (uint8_t)c);
+    outb(uart + UART_THR, (uint8_t)c);
 }
 
 /* Print n in base with at least width digits, padded with pad. */

@@ -67,7 +67,8 @@ struct vcpu {
 extern struct vcpu vcpu0;
 
 /* console.c */
-void console_init(void);
+void console_init(const char *cmdline);
+int console_shared(void);
 void hv_printf(const char *fmt, ...);
 void hv_info(const char *fmt, ...);      /* silenced by log=quiet */
 extern int hv_quiet, hv_stats;

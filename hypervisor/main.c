@@ -37,13 +37,18 @@ static void options(const char *cmd)
 /* Called by boot.asm with the loader's magic and info block. */
 void hv_main(uint32_t magic, uint32_t mbi_phys)
 {
-    console_init();
-    if (magic != MULTIBOOT_LOADER_MAGIC)
-        hv_panic("not started by a multiboot loader (magic %x)", magic);
     const struct mb_info *mbi = P2V(mbi_phys);
-    options((mbi->flags & MB_INFO_CMDLINE) ? P2V(mbi->cmdline) : "");
+    int multiboot = magic == MULTIBOOT_LOADER_MAGIC;
+    const char *cmd = multiboot && (mbi->flags & MB_INFO_CMDLINE) ? P2V(mbi->cmdline) : "";
+    console_init(cmd);
+    if (!multiboot)
+        hv_panic("not started by a multiboot loader (magic %x)", magic);
+    options(cmd);
     hv_info("hv: HyperROM hypervisor (VMI API %u.%u), hypervisor area from %p\n",
             HR_API_MAJOR, HR_API_MINOR, HR_VIRTUAL_TOP);
+    if (console_shared())
+        hv_info("hv: console on COM1, shared with the guest (no COM2): a guest can "
+                "imitate or hide these lines\n");
     gdt_init();
     idt_init();
     mem_init(mbi_phys);

@@ -15,18 +15,22 @@
 # The guest's command line is "mode=MODE" followed by whatever -append in
 # ARGS says, so a guest always knows how it was booted.
 #
-# Prints the guest's serial output (its PASS/FAIL lines), then this
+# Prints the guest's serial output (COM1: its PASS/FAIL lines), then the
+# hypervisor's own console (COM2, which no guest can reach), then this
 # script's own checks.  Exits 0 only when QEMU's status says the guest
 # wrote 0 to the exit port (status 1) and the guest printed its SUMMARY
 # line; otherwise prints a "FAIL: ..." line saying what went wrong.
 #
 # --expect-terminated REASON (modes hv, hv-novmi): the guest breaks a rule
 # on purpose and the run passes only when the hypervisor ended it for that:
-# QEMU status 225 (HR_EXIT_GUEST_TERMINATED), a log line starting
-# "hv: guest terminated: REASON", the hypervisor's statistics printed
-# after it (it was still healthy: no panic, status 227, and no reset), and
-# no FAIL line from the guest.  Each of these prints a PASS or FAIL line.
-# Logs beside each other in $BUILD/tests/boot/NAME-MODE.{serial,fwlog};
+# QEMU status 225 (HR_EXIT_GUEST_TERMINATED), a line starting
+# "hv: guest terminated: REASON" on the hypervisor's console, its
+# statistics printed after it (it was still healthy: no panic, status 227,
+# and no reset), and no FAIL line from the guest.  Each of these prints a
+# PASS or FAIL line.  The verdict is read from the hypervisor's console
+# alone: what the guest prints, even "hv: guest terminated: ...", is never
+# taken for it.
+# Logs beside each other in $BUILD/tests/boot/NAME-MODE.{serial,hv,fwlog};
 # BOOT_DEBUG=1 adds QEMU's interrupt and reset log (.qemu.log) there.
 set -u
 . "$(dirname "$0")/qemu.sh"
@@ -60,8 +64,8 @@ tag=$(echo $extra | tr -c 'A-Za-z0-9=.\n' '_' | tr -d '\n')
 work=$BUILD/tests/boot
 mkdir -p "$work"
 base=$work/$name-$mode${tag:+-$tag}
-serial=$base.serial fwlog=$base.fwlog
-rm -f "$serial" "$fwlog" "$base.qemu.log"
+serial=$base.serial fwlog=$base.fwlog hvlog=$base.hv
+rm -f "$serial" "$fwlog" "$hvlog" "$base.qemu.log"
 
 fail() { echo "FAIL: $name ($mode): $*"; }
 
@@ -96,9 +100,12 @@ for f in "${needs[@]}"; do
 done
 [ "${BOOT_DEBUG:-0}" = 1 ] && qemu_args+=(-d int,cpu_reset -D "$base.qemu.log")
 
-qemu_boot "$fwlog" "${mode_args[@]}" "${qemu_args[@]}" < /dev/null 2> "$base.stderr" \
+qemu_boot "$fwlog" "$hvlog" "${mode_args[@]}" "${qemu_args[@]}" < /dev/null 2> "$base.stderr" \
     | tr -d '\r' | tee "$serial"
 status=${PIPESTATUS[0]}
+touch "$hvlog"
+tr -d '\r' < "$hvlog" > "$hvlog.txt" && mv "$hvlog.txt" "$hvlog"
+cat "$hvlog"
 
 # Explain QEMU's exit status: sets meaning, and ok=1 only for a clean exit.
 judge_status() {
@@ -171,12 +178,13 @@ seabios_roms() {
 
 # The hypervisor logs "hv: ROM FILE at 0xADDR ..." for each ROM it places.
 hypervisor_roms() {
-    sed -n 's/^hv: ROM .* at \(0x[0-9a-fA-F]*\) .*/\1/p' "$serial"
+    sed -n 's/^hv: ROM .* at \(0x[0-9a-fA-F]*\) .*/\1/p' "$hvlog"
 }
 
-# The line number of the first serial line that starts with $1, or nothing.
+# The line number of the first line of the hypervisor's console that
+# starts with $1, or nothing.
 first_line_starting() {
-    awk -v p="$1" 'index($0, p) == 1 { print NR; exit }' "$serial"
+    awk -v p="$1" 'index($0, p) == 1 { print NR; exit }' "$hvlog"
 }
 
 # A run that should end with the hypervisor terminating the guest for
@@ -198,9 +206,9 @@ judge_termination() {
     esac
     term=$(first_line_starting "hv: guest terminated: $expect_term")
     if [ -n "$term" ]; then
-        echo "PASS: $name ($mode): the hypervisor names the reason: $(sed -n "${term}p" "$serial")"
+        echo "PASS: $name ($mode): the hypervisor names the reason: $(sed -n "${term}p" "$hvlog")"
     else
-        got=$(grep -m 1 '^hv: guest terminated: ' "$serial")
+        got=$(grep -m 1 '^hv: guest terminated: ' "$hvlog")
         fail "no line 'hv: guest terminated: $expect_term...' (${got:-no termination line})"
         ok=0
     fi

@@ -9,11 +9,13 @@ QEMU_TIMEOUT=${QEMU_TIMEOUT:-20}      # seconds; a hang, never a slow pass
 DEBUG_EXIT_PORT=0xf4
 
 # Boot a PC: $1 = file for the firmware's debug console (port 0x402),
-# the rest are extra QEMU arguments.  Serial output goes to stdout.
+# $2 = file for the second serial port (COM2: a HyperROM hypervisor's own
+# console, which no guest can reach), the rest are extra QEMU arguments.
+# The first serial port (COM1, the guest's console) goes to stdout.
 qemu_boot() {
-    local fwlog=$1; shift
+    local fwlog=$1 hvlog=$2; shift 2
     timeout "$QEMU_TIMEOUT" "$QEMU" -nodefaults -vga std -display none \
-        -no-reboot -serial stdio -monitor none \
+        -no-reboot -serial stdio -serial file:"$hvlog" -monitor none \
         -chardev file,id=fwlog,path="$fwlog" \
         -device isa-debugcon,iobase=0x402,chardev=fwlog \
         -device isa-debug-exit,iobase=$DEBUG_EXIT_PORT,iosize=4 "$@"

@@ -20,7 +20,7 @@ size=$(stat -c %s "$rom")
 boot() {
     local log=$work/$1.fwlog; shift
     rm -f "$log"
-    qemu_boot "$log" -kernel "$kernel" "$@" > /dev/null 2>&1; status=$?
+    qemu_boot "$log" /dev/null -kernel "$kernel" "$@" > /dev/null 2>&1; status=$?
     runs=$(grep -c 'Running option rom at' "$log")
     fwlog=$log
 }

@@ -78,7 +78,7 @@ boot() {
     [ "$mode" = hv-novmi ] && line="$line novmi"
     [ -n "${FUZZ_TRACE:-}" ] && line="$line trace=$FUZZ_TRACE"
     [ -n "${FUZZ_ARGS:-}" ] && line="$line $FUZZ_ARGS"
-    qemu_boot "$base.fwlog" -kernel "$HV" -initrd "$line,$ROM" < /dev/null \
+    qemu_boot "$base.fwlog" "$base.hv" -kernel "$HV" -initrd "$line,$ROM" < /dev/null \
         2> "$base.stderr" | tr -d '\r' > "$base.serial"
     echo "${PIPESTATUS[0]}" > "$base.status"
 }
@@ -96,17 +96,17 @@ judge() {
     [ "$3" = hostile ] && base=$base-hostile name="$name rare=$hostile_rare"
     status=$(cat "$base.status")
     calls=$(calls_made "$base.serial"); calls=${calls:-0}
-    term=$(grep -a -n -m 1 '^hv: guest terminated: ' "$base.serial")
-    stats=$(grep -a -n -m 1 '^hv: exits by reason:' "$base.serial" | cut -d: -f1)
+    term=$(grep -a -n -m 1 '^hv: guest terminated: ' "$base.hv")          # the hypervisor's
+    stats=$(grep -a -n -m 1 '^hv: exits by reason:' "$base.hv" | cut -d: -f1)  # own console
     case "$status" in
         1)   if grep -aq "^vmifuzz: seed $seed: done: " "$base.serial"; then
                  ok=1 what="finished"
-                 grep -aq '^hv: guest requested' "$base.serial" && what="finished, then $(grep -a -m 1 '^hv: guest requested' "$base.serial" | cut -c5-)"
+                 grep -aq '^hv: guest requested' "$base.hv" && what="finished, then $(grep -a -m 1 '^hv: guest requested' "$base.hv" | cut -c5-)"
              else what="exit status 1 but no 'done' line"; fi ;;
         225) if [ -n "$term" ] && [ -n "$stats" ] && [ "$stats" -gt "${term%%:*}" ]; then
                  ok=1 what="terminated: ${term#*: guest terminated: }"
              else what="status 225 without a termination line and statistics after it"; fi ;;
-        227) what="PANIC: $(grep -a -m 1 'PANIC' "$base.serial" | tr -cd '[:print:]')" ;;
+        227) what="PANIC: $(grep -a -m 1 'PANIC' "$base.hv" | tr -cd '[:print:]')" ;;
         0)   what="RESET (QEMU stopped by itself: triple fault or reset)" ;;
         124) what="HANG (no exit within ${QEMU_TIMEOUT}s)" ;;
         3)   what="the fuzzer failed: $(grep -a -m 1 '^FAIL: ' "$base.serial")" ;;
