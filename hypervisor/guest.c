@@ -2,15 +2,20 @@
  * guest.c - build the guest: memory, kernel, ROMs, boot information, and
  * the first entry into ring 1.  Ring 0.
  *
- * The loader's modules are the guest kernel (an ELF32 multiboot kernel,
- * whose module string is "name args...") and any number of VMI ROMs.  Each
- * ROM is validated with romcheck, the same checks `romsum check` makes,
- * and placed in the guest's option-ROM space from C8000h upward on 2 KiB
- * boundaries, read-only, with virtual_top filled in and its checksum fixed.
+ * The loader's modules are the guest kernel (module string "name args...")
+ * and any number of VMI ROMs, each recognised by its content (linux.c):
+ * an ELF32 kernel with a multiboot header gets the multiboot hand-off; a
+ * Linux kernel (a bzImage, or an ELF without a multiboot header such as a
+ * vmlinux) gets the Linux 32-bit boot protocol, and the one module after
+ * it that is not a ROM is its initrd.  Each ROM is validated with
+ * romcheck, the same checks `romsum check` makes, and placed in the
+ * guest's option-ROM space from C8000h upward on 2 KiB boundaries,
+ * read-only, with virtual_top filled in and its checksum fixed.
  */
 #include <stdarg.h>
 #include "hv.h"
 #include "elf.h"
+#include "linux.h"
 #include "multiboot.h"
 #include "romcheck.h"
 
@@ -23,10 +28,21 @@
 #define GUEST_MBI_SIZE    0x1000u
 #define MODULE_NAME_MAX   128u         /* longest kernel name we print */
 #define GUEST_EFLAGS      (EFLAGS_FIXED | EFLAGS_IF) /* real IF always on   */
+/* A Linux guest's boot data, in low memory nothing else uses (spec 9):
+ * boot.txt's traditional real-mode segment X = 90000h, though no real-mode
+ * code runs; ESP starts below the zero page (use your own stack). */
+#define LINUX_ZERO_PAGE   0x90000u     /* struct boot_params, ESI at entry */
+#define LINUX_CMDLINE     0x91000u     /* the command line, one page       */
+#define LINUX_BOOT_GDT    0x92000u     /* the 32-bit protocol's boot GDT   */
 
 struct vcpu vcpu0;
 static uint32_t rom_next = HR_SCAN_START;
 static int rom_problems;
+static int guest_linux;                /* the kernel takes the Linux protocol */
+static struct linux_kernel linux_k;    /* ... and what the loader knows of it */
+static const uint8_t *linux_image;     /* its bzImage (setup header), or NULL */
+static struct linux_boot linux_b;      /* command line, initrd, memory        */
+static int linux_initrd_seen;
 
 /* Guest-physical address to the hypervisor's pointer (bounds checked). */
 static void *gpa(uint32_t addr, uint32_t len)
@@ -108,6 +124,60 @@ static uint32_t load_elf(const uint8_t *img, uint32_t size, const char *name)
     return eh->e_entry;
 }
 
+/* Check a bzImage and copy its protected-mode code where the setup
+ * header says (linux.c); returns the entry point, code32_start. */
+static uint32_t load_bzimage(const uint8_t *img, uint32_t size, const char *name)
+{
+    struct elf_problem p;
+    if (linux_check(img, size, vcpu0.mem_size, &linux_k, &p))
+        guest_refuse("kernel %s: %s @0x%x = 0x%x: %s", name, p.field, p.offset, p.value,
+                     p.message);
+    memcpy(gpa(linux_k.load_addr, linux_k.kernel_bytes), img + linux_k.setup_bytes,
+           linux_k.kernel_bytes);                 /* linux_check: it fits */
+    linux_image = img;
+    hv_info("hv: guest kernel %s: Linux bzImage, boot protocol %u.%02u, %u bytes of "
+            "protected-mode code at %p, entry %p, needs memory up to %p\n", name,
+            linux_k.version >> 8, linux_k.version & 0xFFu, linux_k.kernel_bytes,
+            linux_k.load_addr, linux_k.entry, linux_k.runtime_end);
+    return linux_k.entry;
+}
+
+/* Load the kernel module of the given kind; returns its entry point. */
+static uint32_t load_kernel(enum linux_module_kind kind, const uint8_t *img, uint32_t size,
+                            const char *name)
+{
+    guest_linux = kind != MODULE_MULTIBOOT_ELF;
+    if (kind == MODULE_BZIMAGE)
+        return load_bzimage(img, size, name);
+    uint32_t entry = load_elf(img, size, name);
+    if (kind == MODULE_MULTIBOOT_ELF) {
+        hv_info("hv: guest kernel %s, entry %p\n", name, entry);
+        return entry;
+    }
+    linux_from_elf(img, &linux_k);
+    hv_info("hv: guest kernel %s: Linux ELF (no multiboot header), boot protocol %u.%02u "
+            "(zero page made up), entry %p, needs memory up to %p\n", name,
+            linux_k.version >> 8, linux_k.version & 0xFFu, entry, linux_k.runtime_end);
+    return entry;
+}
+
+/* Copy a Linux guest's initrd as high in guest memory as it may go. */
+static void load_initrd(const uint8_t *img, uint32_t size, const char *name)
+{
+    if (linux_initrd_seen)
+        guest_refuse("module %s: a second initrd (after a Linux kernel, one module that "
+                     "is not a ROM is its initrd)", name);
+    uint32_t at = linux_initrd_addr(&linux_k, vcpu0.mem_size, size);
+    if (!at)
+        guest_refuse("initrd %s: %u bytes do not fit between the kernel's end %p and the "
+                     "end of guest memory (or initrd_addr_max %p)", name, size,
+                     linux_k.runtime_end, linux_k.initrd_max);
+    memcpy(gpa(at, size), img, size);
+    linux_initrd_seen = 1;
+    linux_b.initrd_addr = at;
+    linux_b.initrd_size = size;
+}
+
 /* Write the guest's multiboot information: memory, map and command line. */
 static uint32_t make_guest_mbi(const char *cmdline)
 {
@@ -136,6 +206,51 @@ static uint32_t make_guest_mbi(const char *cmdline)
     mbi->mmap_length = 3 * sizeof(*mm);
     mbi->cmdline = GUEST_MBI + (uint32_t)((uint8_t *)cl - (uint8_t *)mbi);
     return GUEST_MBI;
+}
+
+/* The multiboot hand-off (spec section 9, "Entry state"). */
+static void enter_multiboot(struct trapframe *tf, const char *args)
+{
+    tf->ds = tf->es = tf->fs = tf->gs = tf->ss = HR_FLAT_KERNEL_DS;
+    tf->cs = HR_FLAT_KERNEL_CS;
+    tf->eax = HR_MULTIBOOT_MAGIC;
+    tf->ebx = make_guest_mbi(args);
+    tf->esp = GUEST_MBI;                 /* a usable stack until it sets one */
+}
+
+/* The Linux 32-bit boot protocol (boot.txt, 32-bit BOOT PROTOCOL): the
+ * command line, the zero page, and a boot GDT whose __BOOT_CS/__BOOT_DS
+ * are ring-1 flat segments, loaded as the guest's own GDT. */
+static void enter_linux(struct trapframe *tf, const char *args)
+{
+    uint32_t n = strlen(args), bad;
+    if (n >= PAGE_SIZE || n > linux_k.cmdline_max)
+        guest_refuse("kernel command line of %u characters: longer than the kernel's "
+                     "cmdline_size @0x%x = %u (or a page)", n, LINUX_HDR_AT(cmdline_size),
+                     linux_k.cmdline_max);
+    memcpy(gpa(LINUX_CMDLINE, n + 1), args, n + 1);
+    linux_b.mem_size = vcpu0.mem_size;
+    linux_b.cmdline_addr = LINUX_CMDLINE;
+    linux_zero_page(gpa(LINUX_ZERO_PAGE, sizeof(struct linux_boot_params)), linux_image,
+                    &linux_k, &linux_b);
+    linux_boot_gdt(gpa(LINUX_BOOT_GDT, LINUX_BOOT_GDT_ENTRIES * sizeof(struct seg_desc)),
+                   HR_GUEST_CPL);
+    tf->cs = LINUX_BOOT_CS | HR_GUEST_CPL;
+    tf->ds = tf->es = tf->fs = tf->gs = tf->ss = LINUX_BOOT_DS | HR_GUEST_CPL;
+    tf->esi = LINUX_ZERO_PAGE;           /* EBX, EBP, EDI stay 0 */
+    tf->esp = LINUX_ZERO_PAGE;
+    struct dtr d = { LINUX_BOOT_GDT_ENTRIES * sizeof(struct seg_desc) - 1, LINUX_BOOT_GDT };
+    const char *why = "";
+    if (seg_guest_set_gdt(&d, &bad, &why))
+        hv_panic("Linux boot GDT entry %u refused: %s", bad, why);
+    hv_info("hv: Linux zero page at %p, command line at %p: \"%s\"\n", LINUX_ZERO_PAGE,
+            LINUX_CMDLINE, args);
+    if (linux_initrd_seen)
+        hv_info("hv: Linux initrd at %p, %u bytes\n", linux_b.initrd_addr, linux_b.initrd_size);
+    else
+        hv_info("hv: Linux initrd: none\n");
+    hv_info("hv: Linux boot GDT at %p: CS %x DS %x, flat, DPL %u\n", LINUX_BOOT_GDT,
+            tf->cs, tf->ds, HR_GUEST_CPL);
 }
 
 /* The module's arguments: everything after its first word. */
@@ -182,31 +297,31 @@ void guest_load(uint32_t mbi_phys)
         const uint8_t *img = P2V(m[i].start);
         uint32_t size = m[i].end - m[i].start;
         const char *name = m[i].string ? P2V(m[i].string) : "(module)";
-        if (size >= 4 && *(const uint32_t *)img == HR_ELF_MAGIC && !entry) {
-            char buf[MODULE_NAME_MAX];
-            entry = load_elf(img, size, module_name(name, buf, sizeof(buf)));
+        enum linux_module_kind kind = linux_classify(img, size);
+        char buf[MODULE_NAME_MAX];
+        if (!entry && kind != MODULE_OPTION_ROM && kind != MODULE_OTHER) {
+            entry = load_kernel(kind, img, size, module_name(name, buf, sizeof(buf)));
             args = module_args(name);
-            hv_info("hv: guest kernel %s, entry %p\n", buf, entry);
+        } else if (entry && guest_linux && kind != MODULE_OPTION_ROM) {
+            load_initrd(img, size, module_name(name, buf, sizeof(buf)));
         } else {
             place_rom(img, size, name);
         }
     }
     if (!entry)
-        guest_refuse("no module is an ELF kernel (modules that are not ELF are taken "
-                     "for ROMs; pass -initrd \"kernel.elf args,vmi.rom\")");
-    uint32_t info = make_guest_mbi(args);
+        guest_refuse("no module is a kernel (an ELF or a Linux bzImage; other modules "
+                     "are taken for ROMs; pass -initrd \"kernel.elf args,vmi.rom\")");
 
     struct trapframe *tf = (struct trapframe *)(hv_stack_top - sizeof(*tf));
     memset(tf, 0, sizeof(*tf));
-    tf->ds = tf->es = tf->fs = tf->gs = tf->ss = HR_FLAT_KERNEL_DS;
-    tf->cs = HR_FLAT_KERNEL_CS;
     tf->eip = entry;
     tf->eflags = GUEST_EFLAGS;
-    tf->eax = HR_MULTIBOOT_MAGIC;
-    tf->ebx = info;
-    tf->esp = GUEST_MBI;                 /* a usable stack until it sets one */
-    vcpu0.area->virt_if = 0;                   /* multiboot: interrupts disabled   */
+    vcpu0.area->virt_if = 0;             /* both protocols: interrupts disabled */
     vcpu0.cr0 = CR0_PE | CR0_ET;
+    if (guest_linux)
+        enter_linux(tf, args);
+    else
+        enter_multiboot(tf, args);
     hv_info("hv: entering guest at %p in ring %u\n", entry, HR_GUEST_CPL);
     hv_enter(tf);
 }

@@ -1,7 +1,7 @@
 # tests/hv/: host unit tests of the hypervisor's pure logic.
 
 HV_TESTS := $(BUILD)/tests/hv/desc-test $(BUILD)/tests/hv/decode-test $(BUILD)/tests/hv/cpuval-test \
-            $(BUILD)/tests/hv/elf-test
+            $(BUILD)/tests/hv/elf-test $(BUILD)/tests/hv/linux-test
 HV_TEST_CFLAGS := $(HOST_CFLAGS) -Ihypervisor -Itests/lib
 
 $(BUILD)/tests/hv/%-test: tests/hv/%-test.c hypervisor/%.c tests/lib/check.c \
