@@ -10,12 +10,12 @@
  *     run out); the same bytes cut to exactly length decode the same
  *     (nothing past the instruction is read: ASan sees the edge);
  *   -1 with 15 bytes or more only for MOV to/from CR/DR with a memory
- *     ModRM, which decode.c refuses on purpose;
+ *     ModRM, or LSS with a register one, which decode.c refuses on purpose;
  *   a differential check against the reference below, written from the
  *     SDM opcode map rather than from decode.c: the operation, length,
  *     I/O size, direction, port, vector, REP, ModRM fields and effective
- *     address of every instruction the hypervisor emulates (RDTSC: its
- *     length only, see ref_op_free).
+ *     address of every instruction the hypervisor emulates (RDTSC, MOV SS,
+ *     POP SS, LSS, IRET: their length only, see ref_op_free).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -37,13 +37,19 @@
 #define DISP8         1u
 #define DISP32        4u
 #define MOV_CR_FIRST  0x20u   /* 0F 20..23: MOV from/to CR/DR */
-#define RDTSC_OPCODE  0x31u   /* 0F 31: see ref_op_free */
+#define RDTSC_OPCODE  0x31u   /* 0F 31 ...                                */
+#define LSS_OPCODE    0xB2u   /* 0F B2 /r, memory operand only ...        */
+#define MOV_SREG_OPCODE 0x8Eu /* 8E /r ...                                */
+#define POP_SS_OPCODE 0x17u
+#define IRET_OPCODE   0xCFu   /* ... : see ref_op_free                    */
 #define REF_CUT_SHORT (-1)    /* ref_decode: the bytes run out           */
-#define REF_REFUSED   (-2)    /* ref_decode: MOV CR/DR with a memory ModRM */
+#define REF_REFUSED   (-2)    /* ref_decode: a ModRM form refused on purpose */
 
-/* Set by the reference for 0F 31 (RDTSC): decode.c may emulate it (for
- * CR4.TSD) or leave it OP_NONE, so its operation is not compared; if
- * decoded, it is two opcode bytes after the prefixes. */
+/* Set by the reference for the instructions the hypervisor is learning to
+ * emulate (RDTSC for CR4.TSD; MOV SS, POP SS, LSS and IRET for ring
+ * compression): decode.c may emulate them or leave them OP_NONE, so their
+ * operation and verdict are not compared; if emulated, their length must
+ * be the reference's, and -1 with 15 bytes only for LSS from a register. */
 static int ref_op_free;
 
 /* 1 if b is one of the legacy prefixes decode.c skips (SDM 2.1.1). */
@@ -94,6 +100,23 @@ static uint32_t ref_modrm(const uint8_t *m, uint32_t avail,
     return len + disp;
 }
 
+/* An instruction decode.c may or may not emulate (see ref_op_free), with
+ * a ModRM at b[at]; need_mem: a register operand is refused.  0 with
+ * x->length set, REF_CUT_SHORT or REF_REFUSED. */
+static int ref_free_modrm(const uint8_t *b, uint32_t n, uint32_t at,
+                          const uint32_t *regs, int need_mem, struct insn *x)
+{
+    uint32_t len = at < n ? ref_modrm(b + at, n - at, regs, x) : 0;
+
+    ref_op_free = 1;
+    if (!len)
+        return REF_CUT_SHORT;
+    if (need_mem && !x->rm_is_mem)
+        return REF_REFUSED;
+    x->length = at + len;
+    return 0;
+}
+
 /* Reference for the 0F xx instructions after p bytes; 0, REF_CUT_SHORT or
  * REF_REFUSED. */
 static int ref_0f(const uint8_t *b, uint32_t n, uint32_t p,
@@ -113,6 +136,7 @@ static int ref_0f(const uint8_t *b, uint32_t n, uint32_t p,
     case 0x32: x->op = OP_RDMSR; return 0;
     case 0x33: x->op = OP_RDPMC; return 0;
     case RDTSC_OPCODE: ref_op_free = 1; return 0;
+    case LSS_OPCODE: return ref_free_modrm(b, n, p + 2, regs, 1, x);
     case 0x00: case 0x01: case 0x20: case 0x21: case 0x22: case 0x23:
         break;
     default:
@@ -136,11 +160,15 @@ static int ref_0f(const uint8_t *b, uint32_t n, uint32_t p,
 
 /* Reference for one-byte opcode op after p prefixes; 0 or REF_CUT_SHORT. */
 static int ref_1(const uint8_t *b, uint32_t n, uint32_t p, uint32_t wide,
-                 struct insn *x)
+                 const uint32_t *regs, struct insn *x)
 {
     uint8_t op = b[p];
 
     x->length = p + 1;
+    if (op == MOV_SREG_OPCODE)
+        return ref_free_modrm(b, n, p + 1, regs, 0, x);
+    if (op == POP_SS_OPCODE || op == IRET_OPCODE)
+        ref_op_free = 1;
     if (op == 0xFA || op == 0xFB || op == 0xF4) {
         x->op = op == 0xFA ? OP_CLI : op == 0xFB ? OP_STI : OP_HLT;
     } else if (op == 0xCD || (op >= 0xE4 && op <= 0xE7)) {
@@ -178,7 +206,7 @@ static int ref_decode(const uint8_t *b, uint32_t n, const uint32_t *regs,
     if (p >= n)
         return REF_CUT_SHORT;
     return b[p] == TWO_BYTE ? ref_0f(b, n, p, regs, x)
-                            : ref_1(b, n, p, wide, x);
+                            : ref_1(b, n, p, wide, regs, x);
 }
 
 /* 1 if op takes a ModRM operand. */
@@ -199,7 +227,7 @@ static void compare(const struct insn *in, const struct insn *x)
 {
     if (ref_op_free) {
         FUZZ_REQUIRE(in->op == OP_NONE || in->length == x->length,
-                     "RDTSC's length differs from the reference");
+                     "length differs from the reference");
         return;
     }
     FUZZ_REQUIRE(in->op == x->op, "operation differs from the reference");
@@ -259,8 +287,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_REQUIRE(r == 0 || r == -1, "decode returned neither 0 nor -1");
     FUZZ_REQUIRE(!memcmp(&tf, &before, sizeof tf), "decode wrote the trapframe");
     rx = ref_decode(b, n, regs, &x);
-    FUZZ_REQUIRE(r == (rx ? -1 : 0),
-                 "verdict (decoded or -1) differs from the reference");
+    if (!ref_op_free)
+        FUZZ_REQUIRE(r == (rx ? -1 : 0),
+                     "verdict (decoded or -1) differs from the reference");
     if (r) {
         FUZZ_REQUIRE(n < MAX_INSN_LEN || rx == REF_REFUSED,
                      "-1 with 15 bytes for other than MOV CR/DR from memory");

@@ -9,7 +9,8 @@
  *   accepted code/data: DPL 1 or 3 (ring 0 is the hypervisor's, ring 2 is
  *     not a guest ring: issue 8 finding 6), no L bit, not expand-down data,
  *     base + limit below HR_VIRTUAL_TOP; only the limit and G may change,
- *     and the granted bytes only shrink, and a flat descriptor stays flat;
+ *     and DPL 0 to 1 (ring compression: desc.c may refuse DPL 0 or run it
+ *     in ring 1); the granted bytes only shrink; flat stays flat;
  *   accepted system: an LDT or a 32-bit TSS, unchanged, ending below
  *     HR_VIRTUAL_TOP;
  *   an accepted descriptor validates again to itself (a fixed point);
@@ -73,9 +74,12 @@ static void check_code_data(struct seg_desc in, struct seg_desc out)
                  "expand-down data accepted");
     FUZZ_REQUIRE((uint64_t)DESC_BASE(out) + ref_limit(out) < HR_VIRTUAL_TOP,
                  "code/data segment reaches HR_VIRTUAL_TOP");
+    FUZZ_REQUIRE(DESC_DPL(in) == dpl || (DESC_DPL(in) == 0 && dpl == HR_GUEST_CPL),
+                 "DPL changed other than 0 to 1 (ring compression)");
     FUZZ_REQUIRE((out.lo & ~DESC_LO_LIMIT) == (in.lo & ~DESC_LO_LIMIT) &&
-                 (out.hi & ~DESC_HI_MAY_CHANGE) == (in.hi & ~DESC_HI_MAY_CHANGE),
-                 "validation changed more than the limit");
+                 (out.hi & ~(DESC_HI_MAY_CHANGE | DESC_HI_DPL_MASK)) ==
+                 (in.hi & ~(DESC_HI_MAY_CHANGE | DESC_HI_DPL_MASK)),
+                 "validation changed more than the limit and DPL");
     FUZZ_REQUIRE(ref_limit(out) <= ref_limit(in), "validation grew the limit");
     if (desc_is_flat(in))
         FUZZ_REQUIRE(desc_is_flat(out), "a flat descriptor lost flatness");
