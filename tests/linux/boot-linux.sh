@@ -20,6 +20,9 @@
 # hypervisor panic, a refused image or no sign of the guest running fail.
 # Prints SKIP when KERNEL is missing.  Logs in $BUILD/tests/linux/.
 set -u
+# The loader's part is over within the first second; Linux then runs on
+# until it stops or this timeout ends the run (either is fine here).
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-10}
 . "$(dirname "$0")/../lib/qemu.sh"
 BUILD=${1:?usage: $0 BUILD KERNEL}
 kernel=${2:?usage: $0 BUILD KERNEL}
