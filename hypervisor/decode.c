@@ -17,6 +17,7 @@
 #define RM_DISP32   5u
 #define SIB_NO_INDEX 4u
 #define MAX_PREFIXES 4u
+#define SREG_SS     2u          /* ModRM reg field of MOV Sreg: SS */
 
 /* Register number (ModRM order) to its slot in the trapframe. */
 uint32_t *decode_gpr(struct trapframe *tf, uint32_t index)
@@ -97,6 +98,11 @@ static int decode_0f(const uint8_t *b, uint32_t n, uint32_t *i, struct trapframe
     switch (op) {
     case 0x06: in->op = OP_CLTS; return 0;
     case 0x09: in->op = OP_WBINVD; return 0;
+    case 0xB2:                              /* LSS r32, m16:32 */
+        if (modrm(b, n, i, tf, in) || !in->rm_is_mem)
+            return -1;
+        in->op = OP_LSS;
+        return 0;
     case 0x30: in->op = OP_WRMSR; return 0;
     case 0x31: in->op = OP_RDTSC; return 0;
     case 0x32: in->op = OP_RDMSR; return 0;
@@ -121,10 +127,19 @@ static int decode_0f(const uint8_t *b, uint32_t n, uint32_t *i, struct trapframe
     }
 }
 
-/* The one-byte instructions: I/O (string forms too), CLI, STI, HLT, INT n. */
-static int decode_1(uint8_t op, const uint8_t *b, uint32_t n, uint32_t *i, struct insn *in, uint32_t wide)
+/* The one-byte instructions: I/O (string forms too), CLI, STI, HLT, INT n,
+ * and the stack-segment loads and IRET that ring compression serves. */
+static int decode_1(uint8_t op, const uint8_t *b, uint32_t n, uint32_t *i, struct trapframe *tf,
+                    struct insn *in, uint32_t wide)
 {
     switch (op) {
+    case 0x8E:                                        /* MOV Sreg, r/m16 */
+        if (modrm(b, n, i, tf, in))
+            return -1;
+        in->op = in->reg == SREG_SS ? OP_MOV_SS : OP_NONE;
+        return 0;
+    case 0x17: in->op = OP_POP_SS; in->opsize = wide; return 0;
+    case 0xCF: in->op = OP_IRET; in->opsize = wide; return 0;
     case 0xFA: in->op = OP_CLI; return 0;
     case 0xFB: in->op = OP_STI; return 0;
     case 0xF4: in->op = OP_HLT; return 0;
@@ -169,7 +184,8 @@ int decode(const uint8_t *b, uint32_t n, struct trapframe *tf, struct insn *in)
     if (i >= n)
         return -1;
     uint8_t op = b[i++];
-    int r = op == TWO_BYTE ? decode_0f(b, n, &i, tf, in) : decode_1(op, b, n, &i, in, wide);
+    in->opsize = wide;
+    int r = op == TWO_BYTE ? decode_0f(b, n, &i, tf, in) : decode_1(op, b, n, &i, tf, in, wide);
     in->length = i;
     return r;
 }

@@ -11,13 +11,13 @@ enum insn_op {
     OP_NONE, OP_IO, OP_CLI, OP_STI, OP_HLT, OP_INT, OP_LGDT, OP_LIDT,
     OP_LLDT, OP_LTR, OP_INVLPG, OP_CLTS, OP_WBINVD, OP_RDMSR, OP_WRMSR,
     OP_RDPMC, OP_MOV_TO_CR, OP_MOV_FROM_CR, OP_MOV_TO_DR, OP_MOV_FROM_DR,
-    OP_STRING_IO, OP_RDTSC,
+    OP_STRING_IO, OP_RDTSC, OP_MOV_SS, OP_POP_SS, OP_LSS, OP_IRET,
 };
 
 struct insn {
     enum insn_op op;
     uint32_t length;        /* bytes, prefixes included              */
-    uint32_t opsize;        /* I/O: 1, 2 or 4 bytes                  */
+    uint32_t opsize;        /* I/O, POP SS, LSS: 1, 2 or 4 bytes     */
     int port_imm, io_out;   /* I/O: port is imm8; direction is out   */
     int rep;                /* string I/O: a REP prefix              */
     uint32_t imm;           /* I/O port or INT vector                */

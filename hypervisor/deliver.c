@@ -97,7 +97,7 @@ static void kernel_stack(uint32_t *ss, uint32_t *esp)
         return;
     if (!guest_read(DESC_BASE(d) + TSS_ESP0_OFFSET, esp, sizeof(*esp)) &&
         !guest_read(DESC_BASE(d) + TSS_SS0_OFFSET, &ss0, sizeof(ss0)))
-        *ss = ss0;
+        *ss = seg_compress(ss0);                  /* a native kernel's RPL 0 */
 }
 
 /* Does [esp - room, esp) stay in guest memory the guest may use as a

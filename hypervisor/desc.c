@@ -3,8 +3,9 @@
  * Pure logic (no hardware access), so host unit tests link it directly.
  *
  * Like the guest-state checks a CPU makes at VM entry: a guest descriptor
- * may never give ring 0 to the guest, never reach the hypervisor's linear
- * area, and never be a system descriptor the hardware would act on.
+ * may never give ring 0 to the guest (a DPL-0 one runs at DPL 1), never
+ * reach the hypervisor's linear area, and never be a system descriptor
+ * the hardware would act on.
  */
 #include "desc.h"
 
@@ -12,6 +13,7 @@
 #define LIMIT_4K_LOW   0xFFFu
 #define DESC_HI_RESERVED_L 0x00200000u   /* L (64-bit code) must be 0 */
 #define GUEST_NO_RING      2u            /* guests run in rings 1 and 3 only */
+#define DESC_DPL_SHIFT     13u           /* DPL: bits 13-14 of the high word */
 
 /* The byte limit a descriptor grants: its raw limit scaled by G. */
 uint32_t desc_limit_bytes(struct seg_desc d)
@@ -42,14 +44,15 @@ static int truncate_below_top(struct seg_desc *d, const char **why)
     return 0;
 }
 
-/* Check a code or data descriptor; may truncate its limit. */
+/* Check a code or data descriptor; may truncate its limit, and a DPL-0
+ * descriptor becomes DPL 1: ring compression, as Xen and VMware ran
+ * native kernels in ring 1 (ring 0 belongs to the hypervisor, and the
+ * guest's kernel runs where the CPU would have run it at CPL 0). */
 static int check_code_data(struct seg_desc *d, const char **why)
 {
     uint32_t type = DESC_TYPE(*d);
-    if (DESC_DPL(*d) < HR_GUEST_CPL) {
-        *why = "DPL 0 descriptor (ring 0 belongs to the hypervisor)";
-        return -1;
-    }
+    if (DESC_DPL(*d) == 0)
+        d->hi |= HR_GUEST_CPL << DESC_DPL_SHIFT;
     if (DESC_DPL(*d) == GUEST_NO_RING) {
         *why = "DPL 2 descriptor (ring 2 is not a guest ring: kernel 1, user 3)";
         return -1;

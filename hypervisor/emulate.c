@@ -179,6 +179,60 @@ static int emulate_mov_cr(struct trapframe *tf, const struct insn *in, int to_cr
     return 0;
 }
 
+/* Load SS with sel for ring 1 as a CPU at CPL 0 would take an RPL-0
+ * selector (ring compression); -1 where the CPU's own #GP stands. */
+static int load_ss(struct trapframe *tf, uint16_t sel)
+{
+    uint16_t ss = seg_compress(sel);
+    if (SEL_RPL(tf->cs) != HR_GUEST_CPL || SEL_RPL(sel) || !seg_valid_ss(ss, HR_GUEST_CPL))
+        return -1;
+    tf->ss = ss;
+    return 0;
+}
+
+/* MOV SS, POP SS and LSS with an RPL-0 selector in ring 1. */
+static int emulate_ss_load(struct trapframe *tf, const struct insn *in)
+{
+    uint16_t sel;
+    uint32_t offset = 0;
+    switch (in->op) {
+    case OP_MOV_SS:
+        if (!in->rm_is_mem)
+            sel = (uint16_t)*decode_gpr(tf, in->rm);
+        else if (guest_read(in->ea, &sel, sizeof(sel)))
+            return -1;
+        return load_ss(tf, sel);
+    case OP_POP_SS:
+        if (guest_read(tf->esp, &sel, sizeof(sel)) || load_ss(tf, sel))
+            return -1;
+        tf->esp += in->opsize;
+        return 0;
+    default:                                          /* LSS: offset, then selector */
+        if (guest_read(in->ea, &offset, in->opsize) ||
+            guest_read(in->ea + in->opsize, &sel, sizeof(sel)) || load_ss(tf, sel))
+            return -1;
+        if (in->opsize == 4)
+            *decode_gpr(tf, in->reg) = offset;
+        else
+            *decode_gpr(tf, in->reg) = (*decode_gpr(tf, in->reg) & ~0xFFFFu) | (offset & 0xFFFFu);
+        return 0;
+    }
+}
+
+/* A native IRET in ring 1 whose frame names an RPL-0 CS: served as the
+ * VMI IRET serves it (ring compression).  -1 for any other frame: the
+ * CPU's own #GP stands. */
+static int emulate_iret(struct trapframe *tf, const struct insn *in)
+{
+    uint32_t cs;
+    if (SEL_RPL(tf->cs) != HR_GUEST_CPL || in->opsize != 4 ||
+        guest_read(tf->esp + sizeof(uint32_t), &cs, sizeof(cs)) || SEL_RPL(cs) ||
+        !(cs & 0xFFFCu))
+        return -1;                                /* null CS: the CPU's #GP(0) */
+    hc_IRET(tf);
+    return 0;
+}
+
 /* Handle the #GP in tf if it came from an instruction we emulate.
  * Returns 0 when handled (EIP advanced), -1 to reflect the #GP. */
 int emulate(struct trapframe *tf)
@@ -199,6 +253,12 @@ int emulate(struct trapframe *tf)
     case OP_CLI: r = emulate_if(tf, 0); break;
     case OP_STI: r = emulate_if(tf, 1); break;
     case OP_INT: return emulate_int(tf, &in);
+    case OP_IRET:
+        r = emulate_iret(tf, &in);
+        if (!r)
+            return 0;                     /* EIP is the frame's */
+        break;
+    case OP_MOV_SS: case OP_POP_SS: case OP_LSS: r = emulate_ss_load(tf, &in); break;
     case OP_RDPMC: r = emulate_system(tf, &in); break;   /* pseudo-counters: any ring */
     default: r = user ? -1 : emulate_system(tf, &in); break;
     }

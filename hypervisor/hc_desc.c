@@ -161,7 +161,8 @@ void hc_WriteIDTEntry(struct trapframe *tf)
         idt_sync_syscall(tf);
 }
 
-/* UpdateKernelStack(ss, esp): where traps from user mode land.  Like a
+/* UpdateKernelStack(ss, esp): where traps from user mode land (an RPL-0
+ * SS means ring 1, ring compression).  Like a
  * TSS field, any value is taken; it is used (and rule 3 checked) only
  * when a trap from user mode comes.  The direct system-call gate, where
  * the CPU itself pushes onto this stack, is on only while the stack lies
@@ -170,7 +171,7 @@ void hc_WriteIDTEntry(struct trapframe *tf)
  * zero). */
 void hc_UpdateKernelStack(struct trapframe *tf)
 {
-    uint16_t ss = (uint16_t)tf->eax;
+    uint16_t ss = seg_compress((uint16_t)tf->eax);
     if (SEL_RPL(ss) != HR_GUEST_CPL)
         guest_terminate(tf, "rule 2 (flat kernel trap stack)",
                         "kernel stack selector %x is not a ring-1 selector", ss);

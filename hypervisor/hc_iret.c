@@ -2,7 +2,8 @@
  * hc_iret.c - VMI IRET and SYSEXIT: leaving the guest kernel.  Ring 0.
  *
  * Both are jumped to, not called.  The hypervisor checks the selectors the
- * guest asks for before its own IRET loads them, so a bad frame ends the
+ * guest asks for before its own IRET loads them (a kernel's RPL-0
+ * selectors mean ring 1: ring compression), so a bad frame ends the
  * guest with a reason instead of faulting in ring 0; the interrupt flag in
  * the frame becomes the virtual one, and user mode always runs with
  * interrupts enabled (rule 6).
@@ -42,18 +43,19 @@ void hc_IRET(struct trapframe *tf)
     uint32_t f[IRET_FRAME_OUTER];
     if (guest_read(tf->esp, f, IRET_FRAME_SAME * 4))
         guest_terminate(tf, "faulting IRET", "frame not readable at %x", tf->esp);
-    uint32_t cs = f[1] & 0xFFFFu;
+    uint32_t cs = seg_compress((uint16_t)f[1]);
     if (!seg_valid_cs((uint16_t)cs))
         guest_terminate(tf, "faulting IRET", "code selector %x is not a ring-1 or ring-3 code segment", cs);
     uint32_t outer = SEL_RPL(cs) != SEL_RPL(tf->cs);
     if (outer && guest_read(tf->esp, f, IRET_FRAME_OUTER * 4))
         guest_terminate(tf, "faulting IRET", "outer frame not readable at %x", tf->esp);
-    if (outer && !seg_valid_ss((uint16_t)f[4], SEL_RPL(cs)))
+    uint32_t ss = seg_compress((uint16_t)f[4]);
+    if (outer && !seg_valid_ss((uint16_t)ss, SEL_RPL(cs)))
         guest_terminate(tf, "faulting IRET", "stack selector %x does not suit ring %u", f[4], SEL_RPL(cs));
     check_eip(tf, "faulting IRET", cs, f[0]);
     tf->esp += (outer ? IRET_FRAME_OUTER : IRET_FRAME_SAME) * 4;
     if (outer) {
-        tf->ss = f[4] & 0xFFFFu;
+        tf->ss = ss;
         tf->esp = f[3];
     }
     resume_at(tf, cs, f[0], f[2]);

@@ -371,6 +371,14 @@ static int ss_ok(struct seg_desc d, uint32_t rpl)
            (DESC_TYPE(d) & SEG_TYPE_WRITE) && DESC_DPL(d) == rpl;
 }
 
+/* Ring compression for selectors: a kernel's RPL 0 means the guest's
+ * kernel ring, 1, wherever a CPU at CPL 0 would have taken it (SS loads,
+ * IRET frames, kernel stacks).  Null selectors stay null. */
+uint16_t seg_compress(uint16_t sel)
+{
+    return (sel & ~3u) && !SEL_RPL(sel) ? (uint16_t)(sel | HR_GUEST_CPL) : sel;
+}
+
 /* May an IRET load sel into CS at its RPL (1 or 3)? */
 int seg_valid_cs(uint16_t sel)
 {

@@ -18,6 +18,21 @@ static int validate(struct seg_desc d, struct seg_desc *out, const char **why)
     return desc_validate(out, why);
 }
 
+/* Ring compression: a kernel's DPL-0 code and data run at DPL 1, the
+ * rest of the descriptor as it was (truncated below the top). */
+static void ring_compression(void)
+{
+    const char *why;
+    struct seg_desc out;
+    int r = validate(seg_make(0, FLAT_4G, ACC_CODE(0), SEG_FLAGS_32_4K), &out, &why);
+    check(r == 0 && DESC_DPL(out) == 1 && DESC_TYPE(out) == (SEG_TYPE_CODE | 0x2) &&
+          desc_is_flat(out), "DPL 0 code runs as flat DPL 1 code", "r %d DPL %u: %s", r,
+          DESC_DPL(out), why);
+    r = validate(seg_make(0x1000, 0xFFF, ACC_DATA(0), 0x4), &out, &why);
+    check(r == 0 && DESC_DPL(out) == 1 && DESC_BASE(out) == 0x1000 && desc_limit_bytes(out) == 0xFFF,
+          "DPL 0 data runs as DPL 1 data, base and limit kept", "r %d DPL %u", r, DESC_DPL(out));
+}
+
 /* A flat 4 GiB ring-1 segment is accepted but ends below the top. */
 static void flat_segments_truncated(void)
 {
@@ -40,8 +55,6 @@ static void flat_segments_truncated(void)
 static void refused(void)
 {
     const struct { const char *what; struct seg_desc d; } bad[] = {
-        { "DPL 0 code refused", seg_make(0, FLAT_4G, ACC_CODE(0), SEG_FLAGS_32_4K) },
-        { "DPL 0 data refused", seg_make(0, FLAT_4G, ACC_DATA(0), SEG_FLAGS_32_4K) },
         { "DPL 2 code refused (no ring 2)", seg_make(0, FLAT_4G, ACC_CODE(2), SEG_FLAGS_32_4K) },
         { "DPL 2 data refused (no ring 2)", seg_make(0, FLAT_4G, ACC_DATA(2), SEG_FLAGS_32_4K) },
         { "DPL 2 conforming code refused",
@@ -80,6 +93,7 @@ static void allowed(void)
 int main(void)
 {
     flat_segments_truncated();
+    ring_compression();
     refused();
     allowed();
     return test_status();

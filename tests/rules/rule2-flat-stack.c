@@ -8,7 +8,8 @@
  *                #UD in ring 1: the trap would land on that stack;
  *   case=kstack  that segment as the kernel stack (UpdateKernelStack),
  *                then #UD in user mode;
- *   case=rpl     a kernel stack selector with RPL 0, then #UD in user
+ *   case=rpl     a kernel stack selector with RPL 2 (RPL 0 would be
+ *                ring compression's kernel ring), then #UD in user
  *                mode (the VMI call itself may already refuse it).
  *
  * Only meaningful deprivileged (modes hv, hv-novmi): tests/guest.cfg
@@ -19,6 +20,7 @@
 #define OFFSET_BASE  0x1000u        /* base of the non-flat segment      */
 #define PAGE_SHIFT   12
 #define SLOT_BASED   RT_GDT_FIRST_FREE
+#define RPL_RING2    2u             /* no guest ring: not even ring compression takes it */
 
 extern uint8_t rt_trap_stack_top[];  /* guest/rt/entry.asm */
 
@@ -68,8 +70,8 @@ void guest_main(const char *cmdline)
         rules_expect_termination("rule 2", "#UD in ring 3, kernel stack based at 4 KiB");
         user_fault_with_kernel_stack(based, top - OFFSET_BASE);
     } else if (!strcmp(c, "rpl")) {
-        rules_expect_termination("rule 2", "#UD in ring 3, kernel stack selector of RPL 0");
-        user_fault_with_kernel_stack(rt_seg.kernel_ds & (uint16_t)~SEL_RPL_MASK, top);
+        rules_expect_termination("rule 2", "#UD in ring 3, kernel stack selector of RPL 2");
+        user_fault_with_kernel_stack((rt_seg.kernel_ds & (uint16_t)~SEL_RPL_MASK) | RPL_RING2, top);
     } else {
         report(0, "unknown case=%s", c);
         return;
