@@ -1,6 +1,7 @@
 /*
- * cpuval.c - what a guest may put in CR0, CR4 and EFLAGS.  Pure logic, so
- * host unit tests link it directly; hc_cpu.c and hc_iret.c apply it.
+ * cpuval.c - what a guest may put in CR0, CR4, EFLAGS and its MSRs.  Pure
+ * logic, so host unit tests link it directly; hc_cpu.c and hc_iret.c
+ * apply it.
  */
 #include "cpuval.h"
 
@@ -40,4 +41,46 @@ uint32_t eflags_from_guest(uint32_t image)
 uint32_t virt_if_after_return(uint32_t image, uint32_t rpl)
 {
     return rpl == 3 ? EFLAGS_IF : (image & EFLAGS_IF);
+}
+
+/* The virtual SYSENTER register msr names in s, or NULL for another MSR. */
+static uint32_t *sysenter_slot(uint32_t msr, struct msr_sysenter *s)
+{
+    switch (msr) {
+    case MSR_SYSENTER_CS: return &s->cs;
+    case MSR_SYSENTER_ESP: return &s->esp;
+    case MSR_SYSENTER_EIP: return &s->eip;
+    default: return NULL;
+    }
+}
+
+/* RDMSR of msr: 1 with *value (the TSC given, or a SYSENTER register of
+ * s, upper half 0) when the guest may read it; 0 for #GP, as natively for
+ * an MSR the CPU does not have. */
+int msr_guest_read(uint32_t msr, uint64_t tsc, const struct msr_sysenter *s,
+                   uint64_t *value)
+{
+    struct msr_sysenter copy = *s;
+    uint32_t *slot = sysenter_slot(msr, &copy);
+
+    if (msr == MSR_TSC)
+        *value = tsc;
+    else if (slot)
+        *value = *slot;
+    else
+        return 0;
+    return 1;
+}
+
+/* WRMSR of value to msr: 1 with the SYSENTER register in s set to the low
+ * half (EAX; EDX is ignored, the registers being 32-bit here); 0 for #GP:
+ * any other MSR, the TSC included. */
+int msr_guest_write(uint32_t msr, uint64_t value, struct msr_sysenter *s)
+{
+    uint32_t *slot = sysenter_slot(msr, s);
+
+    if (!slot)
+        return 0;
+    *slot = (uint32_t)value;
+    return 1;
 }

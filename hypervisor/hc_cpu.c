@@ -15,10 +15,6 @@
 #define HV_SIGNATURE_EBX   0x65707948u  /* "Hype" */
 #define HV_SIGNATURE_ECX   0x4d4f5272u  /* "rROM" */
 #define HV_SIGNATURE_EDX   0x494d5620u  /* " VMI" */
-#define MSR_TSC            0x010u
-#define MSR_SYSENTER_CS    0x174u
-#define MSR_SYSENTER_ESP   0x175u
-#define MSR_SYSENTER_EIP   0x176u
 #define PMC_BACKDOOR_REAL  HR_PMC_REAL
 #define PMC_BACKDOOR_LAST  HR_PMC_STOLEN
 #define DR7_INDEX          7u
@@ -61,26 +57,20 @@ void hc_CPUID(struct trapframe *tf)
  * for an MSR the CPU does not have. */
 void hc_RDMSR(struct trapframe *tf)
 {
+    struct msr_sysenter s = { vcpu0.sysenter_cs, vcpu0.sysenter_esp, vcpu0.sysenter_eip };
     uint64_t v;
-    switch (tf->ecx) {
-    case MSR_TSC: v = rdtsc(); break;
-    case MSR_SYSENTER_CS: v = vcpu0.sysenter_cs; break;
-    case MSR_SYSENTER_ESP: v = vcpu0.sysenter_esp; break;
-    case MSR_SYSENTER_EIP: v = vcpu0.sysenter_eip; break;
-    default: hc_fault(tf, T_GP, 0);
-    }
+    if (!msr_guest_read(tf->ecx, rdtsc(), &s, &v))
+        hc_fault(tf, T_GP, 0);
     tf->eax = (uint32_t)v;
     tf->edx = (uint32_t)(v >> 32);
 }
 
 void hc_WRMSR(struct trapframe *tf)
 {
-    switch (tf->ecx) {
-    case MSR_SYSENTER_CS: vcpu0.sysenter_cs = tf->eax; break;
-    case MSR_SYSENTER_ESP: vcpu0.sysenter_esp = tf->eax; break;
-    case MSR_SYSENTER_EIP: vcpu0.sysenter_eip = tf->eax; break;
-    default: hc_fault(tf, T_GP, 0);
-    }
+    struct msr_sysenter s = { vcpu0.sysenter_cs, vcpu0.sysenter_esp, vcpu0.sysenter_eip };
+    if (!msr_guest_write(tf->ecx, (uint64_t)tf->edx << 32 | tf->eax, &s))
+        hc_fault(tf, T_GP, 0);
+    vcpu0.sysenter_cs = s.cs, vcpu0.sysenter_esp = s.esp, vcpu0.sysenter_eip = s.eip;
 }
 
 /* SetCR0: the guest controls paging and the FPU and alignment bits; PE

@@ -55,11 +55,28 @@ static void virt_if(void)
     check(virt_if_after_return(0, 3) == EFLAGS_IF, "IRET to ring 3 with IF clear: enabled (rule 6)", "disabled");
 }
 
+/* MSRs: the TSC and SYSENTER registers only; a write keeps EAX. */
+static void msr(void)
+{
+    struct msr_sysenter s = { 0, 0, 0 };
+    uint64_t v = 0;
+    check(msr_guest_read(MSR_TSC, 0x123456789ull, &s, &v) && v == 0x123456789ull,
+          "RDMSR TSC gives the TSC", "got %llx", (unsigned long long)v);
+    check(!msr_guest_write(MSR_TSC, 0, &s), "WRMSR TSC refused (#GP)", "accepted");
+    check(msr_guest_write(MSR_SYSENTER_EIP, 0xAAAA0000C0101234ull, &s) && s.eip == 0xC0101234u,
+          "WRMSR SYSENTER_EIP keeps EAX", "eip %x", s.eip);
+    check(msr_guest_read(MSR_SYSENTER_EIP, 0, &s, &v) && v == 0xC0101234u,
+          "RDMSR SYSENTER_EIP reads it back, EDX 0", "got %llx", (unsigned long long)v);
+    check(!msr_guest_read(0x1Bu, 0, &s, &v), "RDMSR APIC_BASE refused (#GP)", "accepted");
+    check(!msr_guest_write(0xC0000080u, 0, &s), "WRMSR EFER refused (#GP)", "accepted");
+}
+
 int main(void)
 {
     cr0();
     cr4();
     eflags();
     virt_if();
+    msr();
     return test_status();
 }
