@@ -33,8 +33,8 @@ say = @printf '  %-7s %s\n' $(1) $(2)
 ALL_TARGETS :=
 
 # Debian packages the build and tests need, and a command each proves it.
-PACKAGES    := nasm qemu-system-x86 seabios libc6-dev
-DEPS_CHECK  := command -v nasm && command -v qemu-system-i386 && \
+PACKAGES    := nasm qemu-system-x86 seabios libc6-dev cpio
+DEPS_CHECK  := command -v nasm && command -v qemu-system-i386 && command -v cpio && \
                test -f /usr/share/seabios/bios-256k.bin && test -f /usr/include/stdio.h
 DEPS_STAMP  := $(BUILD)/.deps
 
@@ -68,6 +68,7 @@ include tests/bench/bench.mk
 include tests/shim/shim-tests.mk
 include tests/romsum/romsum-tests.mk
 include tests/tests.mk
+include tests/linux/linux.mk
 include tests/fuzz/fuzz.mk
 
 .PHONY: all clean deps run

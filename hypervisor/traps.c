@@ -22,6 +22,7 @@
 #define PIC_ICW4_8086   0x01u
 #define IRQ_BASE        0x20u     /* IRQ 0-15 on vectors 0x20-0x2F */
 #define IRQ_COUNT       16u
+#define IRQ_COM1        4u        /* the first serial port's line (PC/AT) */
 #define GUEST_NO_RING   2u        /* guests run in rings 1 and 3 */
 #define GATE_INT32      (GATE_P | SYS_TYPE_INT32)
 #define GATE_TRAP32     (GATE_P | SYS_TYPE_TRAP32)
@@ -52,14 +53,16 @@ static void set_gate(uint32_t v, uint32_t handler, uint16_t sel, uint32_t type, 
     idt[v].type_attr = (uint8_t)(type | GATE_DPL(dpl));
 }
 
-/* Remap the PICs to IRQ_BASE and mask every line but the timer. */
+/* Remap the PICs to IRQ_BASE and mask every line but COM1's (the guest's
+ * UART interrupts as the guest programs it; vtimer.c opens the timer's). */
 static void pic_init(void)
 {
     outb(PIC1_CMD, PIC_ICW1); outb(PIC2_CMD, PIC_ICW1);
     outb(PIC1_DATA, IRQ_BASE); outb(PIC2_DATA, IRQ_BASE + 8);
     outb(PIC1_DATA, 4); outb(PIC2_DATA, 2);          /* cascade on IRQ 2 */
     outb(PIC1_DATA, PIC_ICW4_8086); outb(PIC2_DATA, PIC_ICW4_8086);
-    outb(PIC1_DATA, 0xFF); outb(PIC2_DATA, 0xFF);   /* all masked */
+    outb(PIC1_DATA, (uint8_t)~(1u << IRQ_COM1));   /* all masked but COM1 */
+    outb(PIC2_DATA, 0xFF);
 }
 
 /* Every vector goes to its stub; only the hypercall gate admits ring 1,
@@ -117,6 +120,8 @@ static void irq(struct trapframe *tf)
         vcpu0.exits[EXIT_IRQ]++;          /* not when it woke a Halt */
     if (line == 0)
         vtimer_tick();
+    if (line == IRQ_COM1)
+        vpic_raise(IRQ_COM1);             /* the guest's own UART: its line too */
     if (line >= 8)
         outb(PIC2_CMD, PIC_EOI);
     outb(PIC1_CMD, PIC_EOI);

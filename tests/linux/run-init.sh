@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# run-init.sh - the unmodified reference Linux (../shared/linux) runs
+# HyperROM's /init (tests/linux/init.c) to the end, and all its checks
+# pass: natively, natively with the VMI ROM loaded by SeaBIOS, and on the
+# hypervisor in VMI mode.
+#
+# Usage: tests/linux/run-init.sh BUILD MODE KERNEL
+#   MODE native      plain QEMU + SeaBIOS: Linux says "Booting
+#                    paravirtualized kernel on bare hardware";
+#        native-rom  the same with -option-rom vmi.rom: Linux finds the ROM
+#                    ("VMI: Found HyperROM"), VMI_Init fails (no hypervisor)
+#                    and it boots on bare hardware;
+#        hv          on the hypervisor: "VMI_Init from the guest: VMI mode
+#                    on" on the hypervisor's console and "Booting
+#                    paravirtualized kernel on vmi" on Linux's.
+# In every mode /init's PASS/FAIL lines and SUMMARY are the guest's
+# checks, and it ends through the exit port: QEMU status 1 means all
+# passed.  Prints SKIP (with where to get a kernel) when KERNEL is absent.
+set -u
+. "$(dirname "$0")/../lib/qemu.sh"
+BUILD=${1:?usage: $0 BUILD MODE KERNEL} mode=${2:?} kernel=${3:?}
+HV=$BUILD/hypervisor/hypervisor.elf ROM=$BUILD/rom/vmi.rom INITRD=$BUILD/tests/linux/init.cpio
+APPEND="console=ttyS0"
+name=$(basename "$kernel")-$mode
+if [ ! -f "$kernel" ]; then
+    echo "SKIP: $name: $kernel is missing (the VMI-era reference kernel; ../shared/linux/README.md says how it is built)"
+    exit 0
+fi
+for f in "$HV" "$ROM" "$INITRD"; do
+    [ -f "$f" ] || { echo "FAIL: $name: $f is missing: run make BUILD=$BUILD"; exit 1; }
+done
+work=$BUILD/tests/linux && mkdir -p "$work"
+serial=$work/$name.serial hvlog=$work/$name.hv fwlog=$work/$name.fwlog
+case "$mode" in
+    native)     args=(-kernel "$kernel" -initrd "$INITRD" -append "$APPEND") ;;
+    native-rom) args=(-kernel "$kernel" -initrd "$INITRD" -append "$APPEND" -option-rom "$ROM") ;;
+    hv)         args=(-kernel "$HV" -initrd "$kernel $APPEND,$ROM,$INITRD") ;;
+    *) echo "FAIL: $name: unknown mode $mode (native, native-rom, hv)"; exit 1 ;;
+esac
+qemu_boot "$fwlog" "$hvlog" -m 128 "${args[@]}" < /dev/null 2> "$work/$name.stderr" \
+    | tr -d '\r' > "$serial"
+status=${PIPESTATUS[0]}
+touch "$hvlog"
+grep -v '^\[ ' "$serial"                       # /init's own lines: its checks
+seen() { grep -qF "$2" "$1"; }
+check "[ $status = 1 ]" "$name: /init passed all its checks (QEMU status 1)" \
+      "QEMU status $status (3: a check failed, 124: hang, 225: terminated, 227: panic; log $serial)"
+check "grep -q '^SUMMARY: [0-9]* passed, 0 failed' '$serial'" "$name: /init's summary says 0 failed"
+case "$mode" in
+    native) check "seen '$serial' 'Booting paravirtualized kernel on bare hardware'" \
+                  "$name: Linux boots on bare hardware" ;;
+    native-rom)
+        check "seen '$serial' 'VMI: Found HyperROM'" "$name: Linux finds our ROM"
+        check "seen '$serial' 'Booting paravirtualized kernel on bare hardware'" \
+              "$name: VMI_Init fails cleanly and Linux boots on bare hardware" ;;
+    hv)
+        check "seen '$hvlog' 'hv: VMI_Init from the guest: VMI mode on'" \
+              "$name: the hypervisor says VMI mode on"
+        check "seen '$serial' 'Booting paravirtualized kernel on vmi'" \
+              "$name: Linux says it runs paravirtualized on vmi"
+        check "! seen '$hvlog' 'PANIC'" "$name: no hypervisor panic" ;;
+esac
