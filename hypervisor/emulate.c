@@ -11,9 +11,9 @@
  */
 #include "hypercall.h"
 #include "decode.h"
+#include "ioperm.h"
 
 #define MAX_INSN 15u
-#define TSS_IOMAP_BASE_OFFSET 102u    /* struct tss32.iomap_base */
 
 static int emulate_mov_cr(struct trapframe *tf, const struct insn *in, int to_cr);
 
@@ -26,33 +26,14 @@ static void as_call(struct trapframe *tf, hc_handler *h)
     vcpu0.emulating = 0;
 }
 
-/* Does the guest's own TSS I/O bitmap clear every bit of this access?
- * Bits past the end of the bitmap (or of the TSS) read as set. */
-static int guest_iobitmap_allows(uint16_t port, uint32_t size)
-{
-    struct seg_desc d = seg_guest_view(SEL_INDEX(vcpu0.tr));
-    uint16_t base16;
-    if (!vcpu0.tr || !DESC_P(d))
-        return 0;
-    uint32_t tss = DESC_BASE(d), limit = DESC_RAWLIMIT(d);
-    if (guest_read(tss + TSS_IOMAP_BASE_OFFSET, &base16, sizeof(base16)))
-        return 0;
-    for (uint32_t p = port; p < (uint32_t)port + size; p++) {
-        uint32_t off = base16 + p / 8;
-        uint8_t byte;
-        if (off > limit || guest_read(tss + off, &byte, 1) || (byte >> (p % 8)) & 1u)
-            return 0;
-    }
-    return 1;
-}
-
-/* Port access from ring 3: allowed at the virtual IOPL, or when every bit
- * for the access is clear in the guest's own TSS I/O bitmap. */
+/* Port access from ring 3: allowed at the virtual IOPL, or when the
+ * guest's own TSS I/O bitmap clears every bit of it (ioperm.c: the SDM's
+ * rule, TSS limit included). */
 static int user_port_ok(uint16_t port, uint32_t size)
 {
-    if ((vcpu0.iopl_mask >> EFLAGS_IOPL_SHIFT) >= 3)
-        return 1;
-    return guest_iobitmap_allows(port, size);
+    struct seg_desc tr = seg_guest_view(SEL_INDEX(vcpu0.tr));
+    return ioperm_allows(3, (vcpu0.iopl_mask & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT,
+                         vcpu0.tr ? &tr : NULL, port, size, guest_read);
 }
 
 /* IN/OUT in any form: E4-E7 (imm8 port), EC-EF (DX port).  The backdoor
