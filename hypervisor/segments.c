@@ -59,7 +59,8 @@ uint8_t *const hv_stack_top = hv_stack + HV_STACK_SIZE;
  * return to the guest at which no register holds that slot any more.
  */
 static struct seg_desc loadable[HR_GDT_ENTRIES];    /* guest slots, flat slots */
-static uint8_t pinned[HR_GDT_ENTRIES];
+static uint16_t pins[HR_GDT_ENTRIES];   /* the pinned slots (at most one per register) */
+static uint32_t npins;
 static uint32_t gdt_entries;          /* slots inside the guest's GDT limit */
 static uint32_t ldt_entries;          /* whole entries inside the LDT limit */
 #define SEG_REGS 6u                   /* CS, SS, DS, ES, FS, GS */
@@ -173,18 +174,30 @@ static int slot_live(const struct trapframe *tf, uint32_t index)
     return 0;
 }
 
+/* Is slot index pinned?  Its place in pins[], or npins. */
+static uint32_t pin_find(uint32_t index)
+{
+    uint32_t i = 0;
+    while (i < npins && pins[i] != index)
+        i++;
+    return i;
+}
+
 /* Make real slot index what a load gives now, unless a live register
  * caches the old descriptor: then pin it until that register lets go. */
 static void gdt_install(uint32_t index)
 {
     struct seg_desc want = loadable[index];
     int same = gdt[index].lo == want.lo && gdt[index].hi == want.hi;
+    uint32_t at = pin_find(index);
     if (!same && DESC_P(gdt[index]) && slot_live(guest_frame(), index)) {
-        pinned[index] = 1;
+        if (at == npins)
+            pins[npins++] = (uint16_t)index;
         return;
     }
     gdt[index] = want;
-    pinned[index] = 0;
+    if (at < npins)
+        pins[at] = pins[--npins];
 }
 
 /* Install guest GDT entry index: validate, keep the guest's view, and put
@@ -207,13 +220,16 @@ int seg_guest_write_gdt(uint32_t index, struct seg_desc d, const char **why)
     return 0;
 }
 
-/* Before each return to the guest: drop the pins no register needs. */
+/* Before each return to the guest: drop the pins no register needs (on
+ * every exit, so it looks only at the few pinned slots). */
 static void seg_unpin(const struct trapframe *tf)
 {
-    for (uint32_t i = 1; i < HR_GDT_ENTRIES; i++)
-        if (pinned[i] && !slot_live(tf, i)) {
-            gdt[i] = loadable[i];
-            pinned[i] = 0;
+    for (uint32_t i = 0; i < npins; )
+        if (slot_live(tf, pins[i])) {
+            i++;
+        } else {
+            gdt[pins[i]] = loadable[pins[i]];
+            pins[i] = pins[--npins];
         }
 }
 

@@ -206,7 +206,21 @@ for mode in "${MODES[@]}"; do
         sed 's/^/  /' "$work/diff-$mode.txt"
     fi
 done
+# Put the table (run 1) into README.md between its two marker lines, so
+# the figures there are always this script's, never typed.
+update_readme() {
+    local readme=$here/../../README.md begin='<!-- make bench: table -->' end='<!-- end of make bench table -->'
+    grep -qF "$begin" "$readme" && grep -qF "$end" "$readme" || return 0
+    print_table > "$work/table.md"
+    awk -v b="$begin" -v e="$end" -v t="$work/table.md" '
+        $0 == b { print; while ((getline line < t) > 0) print line; skip = 1; next }
+        $0 == e { skip = 0 }
+        !skip' "$readme" > "$work/README.new" && mv "$work/README.new" "$readme"
+    echo "(the table in $readme is updated)"
+}
+
 echo
 report "$verdict" | tee "$results"
 echo "(written to $results)"
+[ "$verdict" = yes ] && update_readme
 [ "$verdict" = yes ]
