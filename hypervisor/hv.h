@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdarg.h>
 #include "x86.h"
+#include "ptwalk.h"     /* PF_P, PF_W, PF_U: the #PF error code */
 
 #define HV_BASE         HR_VIRTUAL_TOP          /* linked and mapped here  */
 #define P2V(pa)         ((void *)((uintptr_t)(pa) + HV_BASE))
@@ -143,16 +144,15 @@ int port_out(uint16_t port, uint32_t size, uint32_t value);
 void paging_init_guest(uint32_t mem_base, uint32_t mem_size);
 void paging_protect(uint32_t gpa, uint32_t bytes);   /* make read-only */
 int paging_readonly(uint32_t gpa, uint32_t n);
+void paging_readonly_range(uint32_t *lo, uint32_t *hi);
 struct hr_vcpu_area *paging_map_vcpu_area(void);
 uint32_t paging_vcpu_frame(void);
 void paging_set_pde(uint32_t i, uint32_t pde);
 uint32_t paging_pde(uint32_t i);
 void paging_identity(void);
 
-/* mmu.c: the guest's virtual MMU and the shadow page tables */
-#define PF_P 0x1u                        /* #PF error code: protection      */
-#define PF_W 0x2u                        /*   a write                        */
-#define PF_U 0x4u                        /*   from ring 3                    */
+/* mmu.c: the guest's virtual MMU and the shadow page tables (the walk is
+ * ptwalk.c's; ptwalk.h has the #PF error code bits PF_P, PF_W, PF_U) */
 int mmu_walk(uint32_t va, uint32_t access, uint32_t *gpa, uint32_t *err);
 int mmu_shadow_fault(struct trapframe *tf, uint32_t va, uint32_t *err);
 void mmu_flush(void);

@@ -13,8 +13,9 @@
  * (INVLPG).  So a guest that is correct on hardware is correct here, and
  * its page-table writes, by SetPxE or by a plain store, need no exit.
  *
- * The walk sets the accessed bit of every entry it uses; a clean page is
- * shadowed read-only until its first write sets the dirty bit.  CR0.WP is
+ * The walk (ptwalk.c) sets the accessed bit of every entry it uses; a
+ * clean page is shadowed read-only until its first write sets the dirty
+ * bit.  CR0.WP is
  * always in effect: ring 1 cannot write a page its tables make read-only.
  * No guest entry reaches a frame outside guest memory: such a mapping
  * terminates the guest when it is used.
@@ -24,7 +25,6 @@
 #define GUEST_PDES     (HR_VIRTUAL_TOP >> PDE_SHIFT)   /* 960 below the top  */
 #define SHADOW_POOL    128u        /* shadow tables in use before a full flush */
 #define PAGE_MASK      (PAGE_SIZE - 1)
-#define LARGE_MASK     ((1u << PDE_SHIFT) - 1)         /* a 4 MiB page        */
 #define FRAME(e)       ((e) & ~PAGE_MASK)
 #define PDE_INDEX(va)  ((va) >> PDE_SHIFT)
 #define PTE_INDEX(va)  (((va) >> PAGE_SHIFT) & (PT_ENTRIES - 1))
@@ -47,81 +47,38 @@ static void *gphys(uint32_t gpa, uint32_t len)
     return P2V(vcpu0.mem_base + gpa);
 }
 
-/* May an access (PF_W, PF_U) use a mapping with these PTE_W/PTE_U bits? */
-static int allowed(uint32_t bits, uint32_t access)
+/* The guest's memory and paging registers, as ptwalk.c sees them. */
+static struct ptwalk_env walk_env(void)
 {
-    if ((access & PF_U) && !(bits & PTE_U))
-        return 0;
-    return !(access & PF_W) || (bits & PTE_W);
-}
-
-/* The guest's page-table entry at guest-physical gpa (a directory or a
- * table the walk reached).  A table outside guest memory is no table a
- * CPU could read: the guest ends ("guest memory"), as for a page there. */
-static uint32_t *table_entry(uint32_t gpa, uint32_t va, const char *what)
-{
-    uint32_t *e = gphys(gpa, ENTRY_BYTES);
-    if (!e)
-        guest_terminate(guest_frame(), "guest memory", "the %s for linear %x is at "
-                        "guest-physical %x, beyond the guest's %u MiB", what, va, gpa,
-                        vcpu0.mem_size >> 20);
-    return e;
-}
-
-/* Set the accessed (and dirty) bits the CPU sets in entry e at gpa,
- * except in a read-only range (a ROM used as a page table: the CPU's
- * write is dropped there, and the access goes ahead all the same).
- * Returns the bits the entry now counts as set. */
-static uint32_t mark(uint32_t *e, uint32_t gpa, uint32_t bits)
-{
-    if (paging_readonly(gpa, ENTRY_BYTES))
-        return *e | bits;
-    *e |= bits;
-    return *e;
+    struct ptwalk_env env = { P2V(vcpu0.mem_base), vcpu0.mem_size, guest_paging(),
+                              vcpu0.cr3, vcpu0.cr4, 0, 0, 1 };
+    paging_readonly_range(&env.ro_lo, &env.ro_hi);
+    return env;
 }
 
 /* Translate guest linear va for an access (PF_W, PF_U) as the guest's MMU
- * would: 0 with *gpa, else -1 with *err the #PF error code it would give.
- * Sets accessed and dirty bits.  *bits: the mapping's PTE_W, PTE_U and
- * PTE_D (NULL if unwanted).  A page that holds any read-only byte (a ROM)
- * is read-only as a whole, as the shadow maps whole pages. */
+ * would (ptwalk.c): 0 with *gpa, else -1 with *err the #PF error code it
+ * would give.  Sets accessed and dirty bits.  *bits: the mapping's PTE_W,
+ * PTE_U and PTE_D (NULL if unwanted).  A page that holds any read-only
+ * byte (a ROM) is read-only as a whole, as the shadow maps whole pages.
+ * *gpa may lie beyond guest memory (callers check); a page directory or
+ * table there is no table a CPU could read: the guest ends ("guest
+ * memory"), as for a page there. */
 static int walk(uint32_t va, uint32_t access, uint32_t *gpa, uint32_t *err, uint32_t *bits)
 {
-    uint32_t dummy, eff = PTE_W | PTE_U | PTE_D, *leaf = NULL, leaf_gpa = 0;
-    bits = bits ? bits : &dummy;
-    *err = access;
-    if (va >= HR_VIRTUAL_TOP)
+    struct ptwalk_env env = walk_env();
+    struct ptwalk_out out;
+    enum ptwalk_result r = ptwalk(&env, va, access, &out);
+    *err = out.err;
+    if (r == PTWALK_TABLE_OUTSIDE)
+        guest_terminate(guest_frame(), "guest memory", "the %s for linear %x is at "
+                        "guest-physical %x, beyond the guest's %u MiB", out.table, va,
+                        out.gpa, vcpu0.mem_size >> 20);
+    if (r == PTWALK_FAULT)
         return -1;
-    *gpa = va;
-    if (guest_paging()) {
-        uint32_t pde_gpa = FRAME(vcpu0.cr3) + PDE_INDEX(va) * ENTRY_BYTES;
-        uint32_t *pde = table_entry(pde_gpa, va, "page directory");
-        if (!(*pde & PTE_P))
-            return -1;
-        if ((*pde & PTE_PS) && (vcpu0.cr4 & CR4_PSE)) {
-            leaf = pde, leaf_gpa = pde_gpa;
-            *gpa = (*pde & ~LARGE_MASK) | (va & LARGE_MASK);
-            eff = *pde;
-        } else {
-            uint32_t pte_gpa = FRAME(*pde) + PTE_INDEX(va) * ENTRY_BYTES;
-            uint32_t *pte = table_entry(pte_gpa, va, "page table");
-            if (!(*pte & PTE_P))
-                return -1;
-            leaf = pte, leaf_gpa = pte_gpa;
-            *gpa = FRAME(*pte) | (va & PAGE_MASK);
-            eff = (*pde & *pte & (PTE_W | PTE_U)) | (*pte & PTE_D);
-            mark(pde, pde_gpa, PTE_A);
-        }
-    }
-    if (paging_readonly(FRAME(*gpa), PAGE_SIZE))
-        eff &= ~PTE_W;
-    if (!allowed(eff, access)) {
-        *err |= PF_P;
-        return -1;
-    }
-    if (leaf)
-        eff |= mark(leaf, leaf_gpa, PTE_A | ((access & PF_W) ? PTE_D : 0)) & PTE_D;
-    *bits = eff & (PTE_W | PTE_U | PTE_D);
+    *gpa = out.gpa;
+    if (bits)
+        *bits = out.bits;
     return 0;
 }
 

@@ -127,6 +127,12 @@ int paging_readonly(uint32_t gpa, uint32_t n)
     return gpa < ro_hi && gpa + n > ro_lo;
 }
 
+/* The read-only range [*lo, *hi) itself (empty: lo > hi), for ptwalk.c. */
+void paging_readonly_range(uint32_t *lo, uint32_t *hi)
+{
+    *lo = ro_lo, *hi = ro_hi;
+}
+
 /* The machine frame of the per-vCPU area (mapped at HR_VCPU_AREA). */
 uint32_t paging_vcpu_frame(void)
 {
