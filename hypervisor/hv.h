@@ -111,6 +111,10 @@ int seg_guest_set_gdt(const struct dtr *d, uint32_t *bad, const char **why);
 int seg_guest_write_gdt(uint32_t index, struct seg_desc d, const char **why);
 int seg_guest_set_ldt(uint16_t sel, const char **why);
 int seg_guest_write_ldt(uint32_t index, struct seg_desc d, const char **why);
+/* segload.c: the hardware half of segments.c */
+void segload_gdt(const struct dtr *d);
+void segload_ldt(uint16_t sel);
+void segload_tr(uint16_t sel);
 
 /* traps.c */
 void idt_init(void);

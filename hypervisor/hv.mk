@@ -2,7 +2,7 @@
 
 HV_C     := main console lib mem segments desc traps paging guest hypercall \
             hc_desc hc_cpu hc_iret hc_io hc_time ports emulate decode \
-            vpic vtimer deliver cpuval elf linux mmu hc_mmu hc_apic ioperm ptwalk
+            vpic vtimer deliver cpuval elf linux mmu hc_mmu hc_apic ioperm ptwalk segload
 HV_ASM   := boot entry
 HV_OBJS  := $(HV_ASM:%=$(BUILD)/hypervisor/%.o) $(HV_C:%=$(BUILD)/hypervisor/%.o) \
             $(BUILD)/hypervisor/romcheck.o

@@ -8,6 +8,9 @@
  * System descriptors (LDT, TSS) are kept only in the guest's virtual view:
  * the CPU never sees a guest TSS, and the guest's LDT is loaded from a
  * validated shadow copy.
+ *
+ * Pure C: the three instructions that load tables are segload.c's, so
+ * that tests/fuzz/fuzz-segments.c builds this file on the host.
  */
 #include "hv.h"
 #include "desc.h"
@@ -132,12 +135,8 @@ void gdt_init(void)
     gdt[GDT_TSS] = seg_make((uint32_t)(uintptr_t)&tss, sizeof(tss) - 1,
                             SEG_ACCESS(1, 0, 0, SYS_TYPE_TSS32), 0);
     struct dtr d = { sizeof(gdt) - 1, (uint32_t)(uintptr_t)gdt };
-    lgdt(&d);
-    __asm__ volatile("ljmp %0, $1f\n1:\n\t"
-                     "mov %1, %%ds\n\tmov %1, %%es\n\tmov %1, %%ss\n\t"
-                     "mov %1, %%fs\n\tmov %1, %%gs"
-                     :: "i"(HV_CS), "r"((uint32_t)HV_DS) : "memory");
-    ltr(SEL(GDT_TSS, 0));
+    segload_gdt(&d);
+    segload_tr(SEL(GDT_TSS, 0));
 }
 
 /* Where traps from guest user mode switch to: the guest's kernel stack.
@@ -269,7 +268,7 @@ int seg_guest_set_ldt(uint16_t sel, const char **why)
 {
     if (!(sel & ~3u)) {
         ldt_entries = 0;
-        lldt(0);
+        segload_ldt(0);
         return 0;
     }
     struct seg_desc d = SEL_INDEX(sel) < HR_GUEST_GDT_ENTRIES && !(sel & SEL_TI)
@@ -301,7 +300,7 @@ int seg_guest_set_ldt(uint16_t sel, const char **why)
     ldt_entries = n;
     gdt[GDT_GUEST_LDT] = seg_make((uint32_t)(uintptr_t)ldt_shadow, limit,
                                   SEG_ACCESS(1, 0, 0, SYS_TYPE_LDT), 0);
-    lldt(SEL(GDT_GUEST_LDT, 0));
+    segload_ldt(SEL(GDT_GUEST_LDT, 0));
     return 0;
 }
 
