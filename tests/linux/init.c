@@ -9,7 +9,10 @@
  * delivery and return, the console; prints a PASS or FAIL line for each
  * check and a summary, then ends the run through QEMU's isa-debug-exit port
  * (after iopl(3)), so QEMU's status carries the result: 0 when every check
- * passed.  Run as "/init exec-child" it only proves that execve ran it.
+ * passed.  Run as "/init exec-child" it only proves that execve ran it;
+ * with "bench" on the kernel command line (Linux passes it to init as
+ * argv[1]) it times getpid, a pipe, fork+exit+wait, a page fault and
+ * mmap+munmap instead ("BENCH op=..." lines, tests/linux/bench.sh).
  */
 #include <stdint.h>
 #include <stddef.h>
@@ -203,11 +206,140 @@ static void check_signal(void)
     check(signalled == SIGUSR1, "kill delivers SIGUSR1 to the handler, which returns");
 }
 
+/* ---- "/init bench": what user space pays, per operation ---- */
+#define BENCH_ITERS    200u        /* per operation; -icount makes one run exact */
+#define BENCH_PAGES    64u         /* fresh pages touched by the fault benchmark */
+#define BACKDOOR_PORT  0x5658u     /* spec/hyperrom.h HR_BACKDOOR_PORT  */
+#define BACKDOOR_MAGIC 0x564D5868u /* HR_BACKDOOR_MAGIC                 */
+#define BACKDOOR_VER   10u         /* HR_BACKDOOR_GETVERSION            */
+#define BACKDOOR_EXITS 0x4801u     /* HR_BACKDOOR_GETEXITS              */
+
+static int have_backdoor;
+
+/* The TSC (under QEMU -icount: instructions executed). */
+static uint64_t tsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* The hypervisor backdoor command cmd (after iopl(3): natively the port
+ * is nothing and reads all ones); EAX. */
+static uint32_t backdoor(uint32_t cmd)
+{
+    uint32_t a = BACKDOOR_MAGIC, b = 0, c = cmd, d = BACKDOOR_PORT;
+    __asm__ volatile("inl %%dx, %%eax" : "+a"(a), "+b"(b), "+c"(c), "+d"(d));
+    return have_backdoor || cmd == BACKDOOR_VER ? a : 0;
+}
+
+/* The hypervisor's exits so far, or 0 natively. */
+static uint32_t exits(void)
+{
+    return have_backdoor ? backdoor(BACKDOOR_EXITS) : 0;
+}
+
+/* One benchmark operation, iteration i. */
+typedef void bench_fn(uint32_t i, void *ctx);
+
+static void op_getpid(uint32_t i, void *ctx) { (void)i; (void)ctx; sys3(NR_getpid, 0, 0, 0); }
+
+/* A byte through a pipe and back out of it. */
+static void op_pipe(uint32_t i, void *ctx)
+{
+    int *fds = ctx;
+    char c = (char)i;
+    sys3(NR_write, fds[1], &c, 1);
+    sys3(NR_read, fds[0], &c, 1);
+}
+
+/* A child that exits at once, and the wait for it. */
+static void op_fork(uint32_t i, void *ctx)
+{
+    (void)i; (void)ctx;
+    int status;
+    long pid = sys3(NR_fork, 0, 0, 0);
+    if (pid == 0)
+        sys3(NR_exit, 0, 0, 0);
+    sys3(NR_waitpid, pid, &status, 0);
+}
+
+/* The first touch of a fresh anonymous page: one page fault. */
+static void op_fault(uint32_t i, void *ctx)
+{
+    ((volatile uint8_t *)ctx)[(i % BENCH_PAGES) * PAGE] = 1;
+}
+
+/* Map and unmap one anonymous page. */
+static void op_mmap(uint32_t i, void *ctx)
+{
+    (void)i; (void)ctx;
+    const uint32_t args[6] = { 0, PAGE, PROT_RW, MAP_PRIV_ANON, (uint32_t)-1, 0 };
+    long a = sys3(NR_old_mmap, args, 0, 0);
+    sys3(NR_munmap, a, PAGE, 0);
+}
+
+/* n / d by shift and subtract (no libgcc in a program without a C library). */
+static uint64_t div64(uint64_t n, uint32_t d)
+{
+    uint64_t q = 0, r = 0;
+    for (int bit = 63; bit >= 0; bit--) {
+        r = (r << 1) | ((n >> bit) & 1u);
+        if (r >= d) {
+            r -= d;
+            q |= (uint64_t)1 << bit;
+        }
+    }
+    return q;
+}
+
+/* Time n iterations of fn and print "BENCH op=NAME ..." per operation. */
+static void bench(const char *name, bench_fn *fn, void *ctx, uint32_t n)
+{
+    uint32_t e0 = exits();
+    uint64_t t0 = tsc();
+    for (uint32_t i = 0; i < n; i++)
+        fn(i, ctx);
+    uint64_t t = tsc() - t0;
+    uint32_t e = exits() - e0;
+    put("BENCH op=");
+    put(name);
+    put(" cycles_per_op=");
+    put_uint((unsigned long)div64(t, n));
+    put(" exits_per_op=");
+    put_uint(e / n);
+    put(".");
+    put_uint((e % n) * 1000 / n / 100);
+    put_uint((e % n) * 1000 / n / 10 % 10);
+    put_uint((e % n) * 1000 / n % 10);
+    put("\n");
+}
+
+/* Run every benchmark once, then end the run like the checks do. */
+static void bench_all(void)
+{
+    int fds[2];
+    const uint32_t args[6] = { 0, BENCH_PAGES * PAGE, PROT_RW, MAP_PRIV_ANON, (uint32_t)-1, 0 };
+    sys3(NR_iopl, IOPL_ALL, 0, 0);
+    have_backdoor = backdoor(BACKDOOR_VER) == 1;
+    sys3(NR_pipe, fds, 0, 0);
+    long area = sys3(NR_old_mmap, args, 0, 0);
+    bench("getpid", op_getpid, NULL, BENCH_ITERS);
+    bench("pipe_write_read", op_pipe, fds, BENCH_ITERS);
+    bench("fork_exit_wait", op_fork, NULL, BENCH_ITERS / 4);
+    bench("page_fault", op_fault, (void *)area, BENCH_PAGES);
+    bench("mmap_munmap", op_mmap, NULL, BENCH_ITERS);
+    check(1, "benchmarks ran");
+    finish(0);
+}
+
 /* Linux starts us here with argc, argv and envp on the stack. */
 void init_main(int argc, char **argv)
 {
     if (argc > 1 && argv[1][0] == 'e')
         sys3(NR_exit, EXEC_STATUS, 0, 0);
+    if (argc > 1 && argv[1][0] == 'b')
+        bench_all();
     put("init: HyperROM /init on Linux\n");
     check(sys3(NR_getpid, 0, 0, 0) == 1, "we are process 1");
     check_brk();
