@@ -15,6 +15,6 @@ $(eval $(call rt_kernel,$(BUILD)/tests/bench/bench.elf,tests/bench/bench.c))
 test: $(BENCH_KERNELS)
 
 .PHONY: bench
-bench: $(BENCH_KERNELS) $(HV) $(ROM) $(LINUX_INIT_CPIO)
+bench: $(BENCH_KERNELS) $(HV) $(ROM)
 	$(Q)BUILD=$(BUILD) ROM=$(ROM) HV=$(HV) tests/bench/run.sh $(BENCH_KERNELS) $(BENCH_RESULTS)
 	$(Q)tests/linux/bench.sh $(BUILD) $(LINUX)

@@ -29,7 +29,7 @@ $(LINUX_INIT_CPIO): $(LINUX_INIT)
 
 ALL_TARGETS += $(LINUX_INIT_CPIO)
 TEST_DEPS   += $(LINUX_INIT_CPIO)
-test: $(LINUX_INIT_CPIO)
+test bench: $(LINUX_INIT_CPIO)
 
 .PHONY: run-linux
 run-linux: $(HV) $(ROM) $(LINUX_INIT_CPIO)
