@@ -18,6 +18,7 @@
 #define PMC_BACKDOOR_REAL  HR_PMC_REAL
 #define PMC_BACKDOOR_LAST  HR_PMC_STOLEN
 #define DR7_INDEX          7u
+#define MSR_IA32_APIC_BASE 0x1Bu           /* SDM vol. 3, 10.4.4 */
 #define HALT_HORIZON_S     (365u * 86400u)  /* a wake-up further off: never */
 
 int backdoor_enabled = 1;
@@ -55,8 +56,19 @@ void hc_CPUID(struct trapframe *tf)
 
 /* RDMSR/WRMSR: only the allow-list; anything else is a #GP, as natively
  * for an MSR the CPU does not have. */
+/* IA32_APIC_BASE: the local APIC, which this hypervisor does not model;
+ * a guest that reaches for it (Linux built with a local APIC does, first
+ * of all) ends by name rather than meeting a #GP no CPU would raise. */
+static void no_local_apic(struct trapframe *tf)
+{
+    if (tf->ecx == MSR_IA32_APIC_BASE)
+        guest_terminate(tf, "no virtual local APIC", "the guest accesses IA32_APIC_BASE "
+                        "(MSR 1Bh); this hypervisor has no local APIC (spec section 10)");
+}
+
 void hc_RDMSR(struct trapframe *tf)
 {
+    no_local_apic(tf);
     struct msr_sysenter s = { vcpu0.sysenter_cs, vcpu0.sysenter_esp, vcpu0.sysenter_eip };
     uint64_t v;
     if (!msr_guest_read(tf->ecx, rdtsc(), &s, &v))
@@ -67,6 +79,7 @@ void hc_RDMSR(struct trapframe *tf)
 
 void hc_WRMSR(struct trapframe *tf)
 {
+    no_local_apic(tf);
     struct msr_sysenter s = { vcpu0.sysenter_cs, vcpu0.sysenter_esp, vcpu0.sysenter_eip };
     if (!msr_guest_write(tf->ecx, (uint64_t)tf->edx << 32 | tf->eax, &s))
         hc_fault(tf, T_GP, 0);

@@ -16,6 +16,7 @@
 # In every mode /init's PASS/FAIL lines and SUMMARY are the guest's
 # checks, and it ends through the exit port: QEMU status 1 means all
 # passed.  Prints SKIP (with where to get a kernel) when KERNEL is absent.
+# EXPECT_TERMINATED=REASON judges a run that must end in that termination.
 set -u
 . "$(dirname "$0")/../lib/qemu.sh"
 BUILD=${1:?usage: $0 BUILD MODE KERNEL} mode=${2:?} kernel=${3:?}
@@ -41,6 +42,15 @@ qemu_boot "$fwlog" "$hvlog" -m 128 "${args[@]}" < /dev/null 2> "$work/$name.stde
     | tr -d '\r' > "$serial"
 status=${PIPESTATUS[0]}
 touch "$hvlog"
+# EXPECT_TERMINATED=REASON: the run must instead end with the hypervisor
+# terminating the guest for REASON (a kernel that needs what it lacks).
+if [ -n "${EXPECT_TERMINATED:-}" ]; then
+    check "[ $status = 225 ]" "$name: the hypervisor ends the guest (QEMU status 225)" "status $status"
+    check "grep -q '^hv: guest terminated: $EXPECT_TERMINATED' '$hvlog'" \
+          "$name: the reason is '$EXPECT_TERMINATED'" "$(grep -m1 'terminated' "$hvlog")"
+    check "! grep -q PANIC '$hvlog'" "$name: no hypervisor panic"
+    exit 0
+fi
 grep -v '^\[ ' "$serial"                       # /init's own lines: its checks
 seen() { grep -qF "$2" "$1"; }
 check "[ $status = 1 ]" "$name: /init passed all its checks (QEMU status 1)" \
