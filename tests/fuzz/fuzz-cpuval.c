@@ -1,6 +1,6 @@
 /*
  * fuzz-cpuval.c - libFuzzer harness for hypervisor/cpuval.c: what a guest
- * may put in CR0, CR4 and EFLAGS (SDM vol. 3A 2.3 and 2.5).
+ * may put in CR0, CR4, EFLAGS (SDM vol. 3A 2.3 and 2.5) and its MSRs.
  *
  * The input is a list of 32-bit little-endian words; each is tried as a
  * CR0, a CR4 and an EFLAGS image.  Invariants (cpuval.c's contracts and
@@ -16,6 +16,11 @@
  *                 applying it twice changes nothing.
  *   virtual IF after IRET: IF or 0; always IF for ring 3, the image's IF
  *                 for ring 1.
+ *   MSRs:         RDMSR accepted only for the TSC and IA32_SYSENTER_CS,
+ *                 ESP, EIP (always for those), giving the TSC or the
+ *                 register with EDX 0; WRMSR accepted only (and always) for
+ *                 the SYSENTER three, changing just that register to EAX,
+ *                 which RDMSR then returns; a refusal changes nothing.
  * Build with -DFUZZ_SKIP_KNOWN=1 to skip the check of a finding already
  * filed (NW without CD) and fuzz the rest.
  */
@@ -57,6 +62,14 @@
                      EFLAGS_ID)
 #define RING_USER   3u
 #define RPL_MASK    3u
+/* The MSRs a guest may use (SDM vol. 4, table 2-2), spelled out here. */
+#define FUZZ_MSR_TSC       0x010u
+#define FUZZ_MSR_SYSENTER  0x174u     /* CS; ESP and EIP follow */
+#define FUZZ_SYSENTER_MSRS 3u
+#define MSR_LOW_RANGE      0x3FFu     /* word's MSR number folded here half the time */
+#define FUZZ_TSC           0x0123456789ABCDEFull
+
+static uint32_t sysenter_ref[FUZZ_SYSENTER_MSRS];   /* the model: CS, ESP, EIP */
 
 /* CR0 value v (and mask, for a subset): the acceptance invariants. */
 static void check_cr0(uint32_t v, uint32_t mask)
@@ -113,11 +126,57 @@ static void check_virt_if(uint32_t v, uint32_t rpl)
         FUZZ_REQUIRE(f == (v & EFLAGS_IF), "ring 1 lost the image's IF");
 }
 
-/* Word i is a value; word i+1 its subset mask and ring. */
+/* The register of s that SYSENTER MSR number k (0-2) is. */
+static uint32_t sysenter_get(const struct msr_sysenter *s, uint32_t k)
+{
+    return k == 0 ? s->cs : k == 1 ? s->esp : s->eip;
+}
+
+/* s agrees with the model sysenter_ref. */
+static int sysenter_same(const struct msr_sysenter *s)
+{
+    uint32_t k;
+
+    for (k = 0; k < FUZZ_SYSENTER_MSRS; k++)
+        if (sysenter_get(s, k) != sysenter_ref[k])
+            return 0;
+    return 1;
+}
+
+/* RDMSR then WRMSR of msr with value (EDX:EAX) on state s, against the model. */
+static void check_msr(struct msr_sysenter *s, uint32_t msr, uint64_t value)
+{
+    uint32_t k = msr - FUZZ_MSR_SYSENTER;
+    int sysenter = msr >= FUZZ_MSR_SYSENTER && k < FUZZ_SYSENTER_MSRS;
+    uint64_t v = 0;
+    int r = msr_guest_read(msr, FUZZ_TSC, s, &v);
+
+    FUZZ_REQUIRE(r == (msr == FUZZ_MSR_TSC || sysenter),
+                 "RDMSR accepted off the allow-list, or refused on it");
+    if (r)
+        FUZZ_REQUIRE(v == (sysenter ? sysenter_ref[k] : FUZZ_TSC),
+                     "RDMSR gave a wrong value");
+    FUZZ_REQUIRE(sysenter_same(s), "RDMSR changed a register");
+    r = msr_guest_write(msr, value, s);
+    FUZZ_REQUIRE(r == sysenter, "WRMSR accepted off the allow-list, or refused on it");
+    if (r)
+        sysenter_ref[k] = (uint32_t)value;
+    FUZZ_REQUIRE(sysenter_same(s), "WRMSR changed other than the register to EAX");
+    if (r)
+        FUZZ_REQUIRE(msr_guest_read(msr, 0, s, &v) && v == (uint32_t)value,
+                     "SYSENTER register does not read back what was written");
+}
+
+/* Word i is a value; word i+1 its subset mask and ring.  As MSRs: word i
+ * the number (folded below 400h when word i+1 is even), i+1:i the value. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t i, words = (size + sizeof(uint32_t) - 1) / sizeof(uint32_t);
+    struct msr_sysenter s = { 0, 0, 0 };
+    uint32_t k;
 
+    for (k = 0; k < FUZZ_SYSENTER_MSRS; k++)
+        sysenter_ref[k] = 0;
     for (i = 0; i < words || i == 0; i++) {
         uint32_t v = fuzz_word(data, size, i);
         uint32_t mask = fuzz_word(data, size, i + 1);
@@ -126,6 +185,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_cr4(v, mask);
         check_eflags(v);
         check_virt_if(v, mask & RPL_MASK);
+        check_msr(&s, (mask & 1u) ? v : v & MSR_LOW_RANGE, (uint64_t)mask << 32 | v);
     }
     return 0;
 }
