@@ -7,7 +7,7 @@
 # the same harnesses built with $(HOSTCC) and replay.c (tests/host.cfg).
 # Each harness is built from the project's own sources, never copies.
 
-FUZZ_NAMES      := romsum detect decode desc cpuval
+FUZZ_NAMES      := romsum detect decode desc cpuval ioperm walk segments
 FUZZ_DIR        := $(BUILD)/tests/fuzz
 FUZZ_SECONDS    ?= 10
 FUZZ_ARGS       ?=
@@ -48,6 +48,18 @@ FUZZ_SRCS_cpuval   := hypervisor/cpuval.c
 FUZZ_INCS_cpuval   := -Ihypervisor
 FUZZ_DEPS_cpuval   := $(HV_HDRS)
 FUZZ_OPTS_cpuval   := -max_len=64
+FUZZ_SRCS_ioperm   := hypervisor/ioperm.c hypervisor/desc.c
+FUZZ_INCS_ioperm   := -Ihypervisor -Itests/hv
+FUZZ_DEPS_ioperm   := $(HV_HDRS) tests/hv/ioperm-ref.h
+FUZZ_OPTS_ioperm   := -max_len=512
+FUZZ_SRCS_walk     := hypervisor/ptwalk.c
+FUZZ_INCS_walk     := -Ihypervisor
+FUZZ_DEPS_walk     := $(HV_HDRS)
+FUZZ_OPTS_walk     := -max_len=1024
+FUZZ_SRCS_segments := hypervisor/desc.c
+FUZZ_INCS_segments := -Ihypervisor
+FUZZ_DEPS_segments := $(HV_HDRS) hypervisor/segments.c
+FUZZ_OPTS_segments := -max_len=1024
 
 FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz-%)
 FUZZ_REPLAYS := $(FUZZ_NAMES:%=$(FUZZ_DIR)/replay-%)
