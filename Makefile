@@ -69,6 +69,7 @@ include tests/shim/shim-tests.mk
 include tests/romsum/romsum-tests.mk
 include tests/tests.mk
 include tests/linux/linux.mk
+include tests/linux/klibc.mk
 include tests/fuzz/fuzz.mk
 
 .PHONY: all clean deps run
@@ -92,7 +93,7 @@ run: $(HV) $(ROM) $(DEMO_ELF)
 	  test -f "$$f" -a -r "$$f" || { echo "run: $$f: no such readable file" \
 	    "(GUEST=$(GUEST) ROMS=$(ROMS))" >&2; exit 2; }; done
 	$(Q)$(QEMU) -nodefaults -vga std -display none -no-reboot -monitor none \
-	    -chardev stdio,id=console,mux=on -serial chardev:console -serial chardev:console \
+	    -serial stdio -chardev file,id=hvcon,path=/dev/stderr -serial chardev:hvcon \
 	    -m 128 -device isa-debug-exit,iobase=0xf4,iosize=4 \
 	    -kernel $(HV) -append "$(HV_ARGS)" -initrd "$(GUEST) $(GUEST_ARGS),$(ROMS)"; \
 	st=$$?; case $$st in \

@@ -38,7 +38,7 @@ run-linux: $(HV) $(ROM) $(LINUX_INIT_CPIO)
 	    "such readable file (LINUX=$(LINUX) INITRD=$(INITRD); ../shared/linux/README.md" \
 	    "says where the reference kernel comes from)" >&2; exit 2; }; done
 	$(Q)$(QEMU) -nodefaults -vga std -display none -no-reboot -monitor none \
-	    -chardev stdio,id=console,mux=on -serial chardev:console -serial chardev:console \
+	    -serial stdio -chardev file,id=hvcon,path=/dev/stderr -serial chardev:hvcon \
 	    -m 128 -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel $(HV) -append "$(HV_ARGS)" \
 	    -initrd "$(LINUX) $(APPEND),$(ROM),$(INITRD)"; \
 	st=$$?; case $$st in \

@@ -20,9 +20,10 @@
 set -u
 . "$(dirname "$0")/../lib/qemu.sh"
 BUILD=${1:?usage: $0 BUILD MODE KERNEL} mode=${2:?} kernel=${3:?}
-HV=$BUILD/hypervisor/hypervisor.elf ROM=$BUILD/rom/vmi.rom INITRD=$BUILD/tests/linux/init.cpio
+HV=$BUILD/hypervisor/hypervisor.elf ROM=$BUILD/rom/vmi.rom
+INITRD=${INITRD:-$BUILD/tests/linux/init.cpio}       # or another /init: klibc.cpio
 APPEND="console=ttyS0"
-name=$(basename "$kernel")-$mode
+name=$(basename "$kernel")-$(basename "$INITRD" .cpio)-$mode
 if [ ! -f "$kernel" ]; then
     echo "SKIP: $name: $kernel is missing (the VMI-era reference kernel; ../shared/linux/README.md says how it is built)"
     exit 0
@@ -45,6 +46,9 @@ touch "$hvlog"
 # EXPECT_TERMINATED=REASON: the run must instead end with the hypervisor
 # terminating the guest for REASON (a kernel that needs what it lacks).
 if [ -n "${EXPECT_TERMINATED:-}" ]; then
+    grep -v '^\[ ' "$serial"                   # /init's own lines, if it ran
+    grep -q '^SUMMARY: ' "$serial" && check "grep -q '^SUMMARY: [0-9]* passed, 0 failed' '$serial'" \
+        "$name: /init's summary says 0 failed"
     check "[ $status = 225 ]" "$name: the hypervisor ends the guest (QEMU status 225)" "status $status"
     check "grep -q '^hv: guest terminated: $EXPECT_TERMINATED' '$hvlog'" \
           "$name: the reason is '$EXPECT_TERMINATED'" "$(grep -m1 'terminated' "$hvlog")"
