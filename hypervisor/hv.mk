@@ -1,15 +1,32 @@
-# hypervisor/: the bare-metal HyperROM hypervisor (multiboot ELF32).
+# hypervisor/: the bare-metal HyperROM hypervisor (multiboot ELF32), one
+# folder per subsystem:
+#   core/      start-up, trap entry, console, memory, the shared headers
+#   traps/     the dispatcher, delivering events to the guest, trap-and-emulate
+#   segments/  the real GDT/LDT, descriptor validation, segment loads
+#   memory/    the CPU's page tables, the shadow MMU, the guest page walk
+#   vmi/       the VMI call handlers
+#   devices/   the port model, virtual PIC and timers, the I/O permission check
+#   loaders/   building the guest: multiboot ELF and Linux boot protocol
 
-HV_C     := main console lib mem segments desc traps paging guest hypercall \
-            hc_desc hc_cpu hc_iret hc_io hc_time ports emulate decode \
-            vpic vtimer deliver cpuval elf linux mmu hc_mmu hc_apic ioperm ptwalk segload
-HV_ASM   := boot entry
+HV_DIRS  := core traps segments memory vmi devices loaders
+HV_INCS  := $(HV_DIRS:%=-Ihypervisor/%)
+HV_HDRS  := $(wildcard $(HV_DIRS:%=hypervisor/%/*.h))
+HV_C     := core/main core/console core/lib core/mem \
+            traps/traps traps/deliver traps/emulate traps/decode traps/cpuval \
+            segments/segments segments/segload segments/desc \
+            memory/paging memory/mmu memory/ptwalk \
+            vmi/hypercall vmi/hc_desc vmi/hc_cpu vmi/hc_iret vmi/hc_io vmi/hc_time \
+            vmi/hc_mmu vmi/hc_apic \
+            devices/ports devices/vpic devices/vtimer devices/ioperm \
+            loaders/guest loaders/elf loaders/linux
+HV_ASM   := core/boot core/entry
 HV_OBJS  := $(HV_ASM:%=$(BUILD)/hypervisor/%.o) $(HV_C:%=$(BUILD)/hypervisor/%.o) \
             $(BUILD)/hypervisor/romcheck.o
 HV       := $(BUILD)/hypervisor/hypervisor.elf
-HV_CFLAGS := $(CFLAGS32) -Ihypervisor -Itools/romsum
+HV_LD    := hypervisor/core/hv.ld
+HV_CFLAGS := $(CFLAGS32) $(HV_INCS) -Itools/romsum
 
-$(BUILD)/hypervisor/%.o: hypervisor/%.c $(wildcard hypervisor/*.h) $(SPEC_HDR) | $(DEPS_STAMP)
+$(BUILD)/hypervisor/%.o: hypervisor/%.c $(HV_HDRS) $(SPEC_HDR) | $(DEPS_STAMP)
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC32) $(HV_CFLAGS) -c -o $@ $<
@@ -24,9 +41,9 @@ $(BUILD)/hypervisor/%.o: hypervisor/%.asm $(SPEC_INC) | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(NASM) -f elf32 -I$(dir $(SPEC_INC)) -o $@ $<
 
-$(HV): $(HV_OBJS) hypervisor/hv.ld
+$(HV): $(HV_OBJS) $(HV_LD)
 	$(call say,LD,$@)
-	$(Q)$(LD32) -T hypervisor/hv.ld -o $@ $(HV_OBJS)
+	$(Q)$(LD32) -T $(HV_LD) -o $@ $(HV_OBJS)
 	$(Q)objdump -S $@ > $(@:.elf=.lst)
 	$(Q)nm -n $@ > $(@:.elf=.sym)
 

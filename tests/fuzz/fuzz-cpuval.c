@@ -1,5 +1,5 @@
 /*
- * fuzz-cpuval.c - libFuzzer harness for hypervisor/cpuval.c: what a guest
+ * fuzz-cpuval.c - libFuzzer harness for hypervisor/traps/cpuval.c: what a guest
  * may put in CR0, CR4, EFLAGS (SDM vol. 3A 2.3 and 2.5) and its MSRs.
  *
  * The input is a list of 32-bit little-endian words; each is tried as a

@@ -1,5 +1,5 @@
 /*
- * fuzz-decode.c - libFuzzer harness for hypervisor/decode.c, the decoder
+ * fuzz-decode.c - libFuzzer harness for hypervisor/traps/decode.c, the decoder
  * behind trap-and-emulate.
  *
  * Input: 32 bytes of registers (EAX..EDI, little-endian, ModRM order),

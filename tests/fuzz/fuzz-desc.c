@@ -1,5 +1,5 @@
 /*
- * fuzz-desc.c - libFuzzer harness for hypervisor/desc.c: the validation of
+ * fuzz-desc.c - libFuzzer harness for hypervisor/segments/desc.c: the validation of
  * every descriptor a guest hands the hypervisor (GDT and LDT entries).
  *
  * The input is a list of 8-byte descriptors (lo, hi: little-endian words,

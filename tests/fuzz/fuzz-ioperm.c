@@ -1,5 +1,5 @@
 /*
- * fuzz-ioperm.c - libFuzzer harness for hypervisor/ioperm.c: the I/O
+ * fuzz-ioperm.c - libFuzzer harness for hypervisor/devices/ioperm.c: the I/O
  * permission check of a port access (Intel SDM vol. 1, 19.5), compared
  * with the independent bit-by-bit model of tests/hv/ioperm-ref.h on TSS
  * images the fuzzer builds.

@@ -1,5 +1,5 @@
 /*
- * fuzz-segments.c - libFuzzer harness for hypervisor/segments.c, the real
+ * fuzz-segments.c - libFuzzer harness for hypervisor/segments/segments.c, the real
  * GDT and LDT the CPU uses, kept from the guest's descriptors (validated
  * by desc.c), with pinned slots for the descriptors segment registers
  * still cache and seg_return's check of every selector before the

@@ -19,7 +19,6 @@ FUZZ_CFLAGS     := -std=c11 -Wall -Wextra -Werror -O2 -g -Ispec -Itests/fuzz \
 REPLAY_SAN      ?= -fsanitize=address,undefined -fno-sanitize-recover=all
 REPLAY_CFLAGS   := $(HOST_CFLAGS) -Itests/fuzz
 FUZZ_HDRS       := tests/fuzz/fuzz.h $(SPEC_HDR)
-HV_HDRS         := $(wildcard hypervisor/*.h)
 
 # Per harness: the project files it links (SRCS), includes (INCS) and
 # depends on (DEPS), extra compiler flags (CFLAGS) and libFuzzer options.
@@ -36,29 +35,29 @@ FUZZ_INCS_detect   := -Iguest -Itools/romsum
 FUZZ_DEPS_detect   := $(SHIM_HDRS) $(ROMCHECK_SRCS)
 FUZZ_CFLAGS_detect := -fno-sanitize-coverage=trace-cmp
 FUZZ_OPTS_detect   := -max_len=10240
-FUZZ_SRCS_decode   := hypervisor/decode.c
-FUZZ_INCS_decode   := -Ihypervisor
+FUZZ_SRCS_decode   := hypervisor/traps/decode.c
+FUZZ_INCS_decode   := $(HV_INCS)
 FUZZ_DEPS_decode   := $(HV_HDRS)
 FUZZ_OPTS_decode   := -max_len=64
-FUZZ_SRCS_desc     := hypervisor/desc.c
-FUZZ_INCS_desc     := -Ihypervisor
+FUZZ_SRCS_desc     := hypervisor/segments/desc.c
+FUZZ_INCS_desc     := $(HV_INCS)
 FUZZ_DEPS_desc     := $(HV_HDRS)
 FUZZ_OPTS_desc     := -max_len=64
-FUZZ_SRCS_cpuval   := hypervisor/cpuval.c
-FUZZ_INCS_cpuval   := -Ihypervisor
+FUZZ_SRCS_cpuval   := hypervisor/traps/cpuval.c
+FUZZ_INCS_cpuval   := $(HV_INCS)
 FUZZ_DEPS_cpuval   := $(HV_HDRS)
 FUZZ_OPTS_cpuval   := -max_len=64
-FUZZ_SRCS_ioperm   := hypervisor/ioperm.c hypervisor/desc.c
-FUZZ_INCS_ioperm   := -Ihypervisor -Itests/hv
+FUZZ_SRCS_ioperm   := hypervisor/devices/ioperm.c hypervisor/segments/desc.c
+FUZZ_INCS_ioperm   := $(HV_INCS) -Itests/hv
 FUZZ_DEPS_ioperm   := $(HV_HDRS) tests/hv/ioperm-ref.h
 FUZZ_OPTS_ioperm   := -max_len=512
-FUZZ_SRCS_walk     := hypervisor/ptwalk.c
-FUZZ_INCS_walk     := -Ihypervisor
+FUZZ_SRCS_walk     := hypervisor/memory/ptwalk.c
+FUZZ_INCS_walk     := $(HV_INCS)
 FUZZ_DEPS_walk     := $(HV_HDRS)
 FUZZ_OPTS_walk     := -max_len=1024
-FUZZ_SRCS_segments := hypervisor/desc.c
-FUZZ_INCS_segments := -Ihypervisor
-FUZZ_DEPS_segments := $(HV_HDRS) hypervisor/segments.c
+FUZZ_SRCS_segments := hypervisor/segments/desc.c
+FUZZ_INCS_segments := $(HV_INCS)
+FUZZ_DEPS_segments := $(HV_HDRS) hypervisor/segments/segments.c
 FUZZ_OPTS_segments := -max_len=1024
 
 FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz-%)

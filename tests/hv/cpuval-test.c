@@ -1,5 +1,5 @@
 /*
- * cpuval-test.c - host unit tests of hypervisor/cpuval.c: the CR0, CR4 and
+ * cpuval-test.c - host unit tests of hypervisor/traps/cpuval.c: the CR0, CR4 and
  * EFLAGS values a guest may ask for, and the interrupt flag after IRET.
  */
 #include "check.h"

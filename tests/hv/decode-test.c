@@ -1,5 +1,5 @@
 /*
- * decode-test.c - host unit tests of hypervisor/decode.c, the decoder
+ * decode-test.c - host unit tests of hypervisor/traps/decode.c, the decoder
  * behind trap-and-emulate: each instruction a ring-1 guest may trap on,
  * with prefixes and every addressing form the decoder computes.
  */

@@ -1,5 +1,5 @@
 /*
- * desc-test.c - host unit tests of hypervisor/desc.c: which descriptors a
+ * desc-test.c - host unit tests of hypervisor/segments/desc.c: which descriptors a
  * guest may install, and how they are truncated below the hypervisor.
  */
 #include <stdio.h>      /* snprintf */

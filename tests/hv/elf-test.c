@@ -1,5 +1,5 @@
 /*
- * elf-test.c - host unit tests of hypervisor/elf.c: which guest kernel
+ * elf-test.c - host unit tests of hypervisor/loaders/elf.c: which guest kernel
  * images the hypervisor loads, and that each refusal names its field and
  * offset.  Argument: a real guest kernel built by this tree.
  */

@@ -2,16 +2,18 @@
 
 HV_TESTS := $(BUILD)/tests/hv/desc-test $(BUILD)/tests/hv/decode-test $(BUILD)/tests/hv/cpuval-test \
             $(BUILD)/tests/hv/elf-test $(BUILD)/tests/hv/linux-test $(BUILD)/tests/hv/ioperm-test
-HV_TEST_CFLAGS := $(HOST_CFLAGS) -Ihypervisor -Itests/lib
-# Project files a test links besides its own hypervisor/NAME.c.
-HV_TEST_LINK_ioperm := hypervisor/desc.c
+HV_TEST_CFLAGS := $(HOST_CFLAGS) $(HV_INCS) -Itests/lib
+# A test NAME-test links hypervisor/*/NAME.c (found in the subsystem
+# folders) and the project files listed here.
+vpath %.c $(HV_DIRS:%=hypervisor/%)
+HV_TEST_LINK_ioperm := hypervisor/segments/desc.c
 
-$(BUILD)/tests/hv/ioperm-test: hypervisor/desc.c tests/hv/ioperm-ref.h
-$(BUILD)/tests/hv/%-test: tests/hv/%-test.c hypervisor/%.c tests/lib/check.c \
-                          $(wildcard hypervisor/*.h) $(SPEC_HDR) | $(DEPS_STAMP)
+$(BUILD)/tests/hv/ioperm-test: hypervisor/segments/desc.c tests/hv/ioperm-ref.h
+$(BUILD)/tests/hv/%-test: tests/hv/%-test.c %.c tests/lib/check.c $(HV_HDRS) $(SPEC_HDR) \
+                          | $(DEPS_STAMP)
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HV_TEST_CFLAGS) -o $@ $< hypervisor/$*.c $(HV_TEST_LINK_$*) tests/lib/check.c
+	$(Q)$(HOSTCC) $(HV_TEST_CFLAGS) -o $@ $< $(filter %/$*.c,$^) $(HV_TEST_LINK_$*) tests/lib/check.c
 
 # A guest kernel the hypervisor must refuse: the demo with e_machine (@18)
 # set to 62 (x86-64).  tests/guest.cfg expects the termination.

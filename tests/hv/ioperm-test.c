@@ -1,5 +1,5 @@
 /*
- * ioperm-test.c - host tests of hypervisor/ioperm.c, the I/O permission
+ * ioperm-test.c - host tests of hypervisor/devices/ioperm.c, the I/O permission
  * check (Intel SDM vol. 1, 19.5): exhaustive against the independent
  * model of ioperm-ref.h (every port, widths 1, 2 and 4, a few hundred
  * random TSS images, map bases and limits, G set and clear), then the

@@ -1,5 +1,5 @@
 /*
- * linux-test.c - host unit tests of hypervisor/linux.c: which modules are
+ * linux-test.c - host unit tests of hypervisor/loaders/linux.c: which modules are
  * Linux kernels, the bzImage checks (each refusal names its field and
  * offset), the zero page read back byte by byte at the offsets Linux
  * reads, the e820 map, initrd placement and the boot GDT.

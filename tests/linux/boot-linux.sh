@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # boot-linux.sh - boot a Linux kernel on the hypervisor through its own
-# Linux boot loader (hypervisor/linux.c, spec section 9 "Booting Linux")
+# Linux boot loader (hypervisor/loaders/linux.c, spec section 9 "Booting Linux")
 # and judge the loader's part only.
 #
 # Usage: tests/linux/boot-linux.sh BUILD KERNEL
