@@ -107,9 +107,14 @@ static void hv_fault(struct trapframe *tf)
  * purpose (no watchdog), so note it and carry on where it struck. */
 static void nmi(struct trapframe *tf)
 {
-    if (SEL_RPL(tf->cs) != 0)
+    extern uint32_t guest_cr3;                 /* entry.asm */
+    int from_guest = SEL_RPL(tf->cs) != 0;
+    if (from_guest)
         vcpu0.exits[EXIT_IRQ]++;
-    hv_printf("hv: NMI at eip %x cs %x (ignored)\n", tf->eip, tf->cs);
+    /* entry.asm keeps the interrupted CR3 in the frame's unused ESP slot */
+    int guest_map = from_guest || tf->esp_pushad == guest_cr3;
+    hv_printf("hv: NMI at eip %x cs %x, %s (ignored)\n", tf->eip, tf->cs,
+              guest_map ? "guest map loaded" : "hypervisor map");
 }
 
 /* A hardware interrupt: the hypervisor's own; acknowledge it. */

@@ -44,13 +44,17 @@ wait_for() {
 }
 nmis() { grep -c '^hv: NMI at' "$work/hv" 2> /dev/null; }
 
-# NMIs that struck the guest itself (CS not the hypervisor's, F00h).
-in_guest() { grep '^hv: NMI at' "$work/hv" 2> /dev/null | grep -vc ' cs f00 '; }
+# NMIs that struck while the guest's page directory was loaded: in guest
+# code, or in the hypervisor's entry or exit path before or after its
+# CR3 switch (where QEMU's TCG delivers most of them: it takes a pending
+# NMI at the instruction boundary after a trap).  That is the case that
+# once reset the machine.
+in_guest() { grep -c '^hv: NMI at .*guest map loaded' "$work/hv" 2> /dev/null; }
 
 # Send NMIs, one at a time, until $count were logged and at least one of
-# them struck while the guest ran (it runs mostly its own code), at most
-# MAX_NMIS: a hypervisor that lives through NMIs in both places.
-MAX_NMIS=20
+# them struck with the guest's map loaded, at most MAX_NMIS: a hypervisor
+# that lives through NMIs in both places.
+MAX_NMIS=40
 ready=0 logged=0 sent=0
 wait_for 'grep -q "^nmi: ready" "$work/serial"' && ready=1
 while [ "$ready" = 1 ] && [ "$sent" -lt "$MAX_NMIS" ]; do
@@ -66,8 +70,8 @@ sleep 0.2                                # the readers drain the FIFOs
 cat "$work/serial" "$work/hv" | tr -d '\r'
 check "[ $ready = 1 ]" "nmi ($mode): the guest came up" "no 'nmi: ready' from the guest"
 check "[ $logged = 1 ] && [ $(nmis) = $sent ]" \
-      "nmi ($mode): the hypervisor logged each of the $sent NMIs, $(in_guest) of them in the guest" \
-      "it logged $(nmis) of $sent, $(in_guest) in the guest (want one at least)"
+      "nmi ($mode): the hypervisor logged each of the $sent NMIs, $(in_guest) with the guest's map loaded" \
+      "it logged $(nmis) of $sent, $(in_guest) with the guest's map loaded (want one at least)"
 check "[ $status = 1 ]" "nmi ($mode): the guest finished (QEMU status 1)" \
       "QEMU status $status (0: reset, 124: hang, 225: terminated, 227: panic)"
 check "! grep -q 'PANIC' '$work/hv'" "nmi ($mode): no hypervisor panic"
