@@ -56,6 +56,20 @@ $(DEPS_STAMP):
 
 deps: $(DEPS_STAMP)
 
+# Shell for a recipe: when the command $(1) fails, install the Debian
+# packages $(2) (as root) or say what to run; $(3) names who needs them.
+need_packages = if ! ( $(1) ) >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "  DEPS    installing $(2)"; \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends $(2) >/dev/null && ( $(1) ) >/dev/null 2>&1 || exit 1; \
+	  else \
+	    echo "$(3) needs packages; run: sudo apt-get install --no-install-recommends $(2)" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
 include spec/spec.mk
 include tools/romsum/romsum.mk
 include rom/rom.mk
@@ -102,3 +116,41 @@ run: $(HV) $(ROM) $(DEMO_ELF)
 	  227) echo "run: hypervisor panic (QEMU status 227)"; exit 1;; \
 	  *) echo "run: QEMU exit status $$st (guest value $$(( (st - 1) / 2 )))"; exit 1;; \
 	esac
+
+# make iso: a GRUB 2 rescue CD, $(ISO), that boots the same guest, ROMs and
+# options as make run, through GRUB's multiboot and module commands
+# (tests/grub/mkiso.sh); make run-iso boots it from QEMU's CD drive.  The
+# test grub-iso boots it too, so make test needs GRUB's packages.
+ISO          := $(BUILD)/hyperrom.iso
+ISO_PACKAGES := grub-pc-bin grub-common xorriso mtools
+ISO_CHECK    := command -v grub-mkrescue && command -v xorriso && \
+                test -f /usr/lib/grub/i386-pc/multiboot.mod
+ISO_STAMP    := $(BUILD)/.deps-iso
+ISO_ARGS     := $(BUILD)/iso.args
+
+$(ISO_STAMP): | $(DEPS_STAMP)
+	$(Q)$(call need_packages,$(ISO_CHECK),$(ISO_PACKAGES),make iso)
+	$(Q)touch $@
+
+# The ISO's contents as one line, rewritten only when it changes.
+$(ISO_ARGS): FORCE | $(DEPS_STAMP)
+	$(Q)echo '$(HV) $(HV_ARGS) | $(GUEST) $(GUEST_ARGS) | $(ROMS)' > $@.new
+	$(Q)cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+
+$(ISO): $(HV) $(ROM) $(DEMO_ELF) $(ISO_ARGS) tests/grub/mkiso.sh | $(ISO_STAMP)
+	$(call say,ISO,$@)
+	$(Q)tests/grub/mkiso.sh $@ $(HV) "$(HV_ARGS)" "$(GUEST)" "$(GUEST_ARGS)" \
+	    $(subst $(comma), ,$(ROMS))
+
+.PHONY: iso run-iso FORCE
+FORCE:
+iso: $(ISO)
+test: $(ISO)
+
+run-iso: $(ISO)
+	$(call say,RUN,"$(ISO) (GRUB)")
+	$(Q)$(QEMU) -nodefaults -vga std -display none -no-reboot -monitor none \
+	    -serial stdio -chardev file,id=hvcon,path=/dev/stderr -serial chardev:hvcon \
+	    -m 128 -device isa-debug-exit,iobase=0xf4,iosize=4 -cdrom $(ISO); \
+	st=$$?; [ $$st = 1 ] && echo "run-iso: the guest finished (exit 0)" || \
+	  { echo "run-iso: QEMU exit status $$st (see make run)"; exit 1; }
