@@ -71,8 +71,9 @@ field() {
 }
 
 # The hypervisor's end-of-run statistics in boot output $1, one group per
-# line (wrapped): its counters (exits by reason and the like), exceptions
-# by vector, VMI calls.
+# line (wrapped), as its headings group them: exits by reason, exceptions
+# trapped by vector, faults and interrupts delivered to the guest, VMI calls
+# that exited.
 hv_stats() {
     sed -n '/^hv: exits by reason:/,$p' "$1" | sed -n 's/^hv: \{1,\}\(.*\): \([0-9]*\)$/\1 \2/p' |
         awk 'function add(g, item) { items[g] = items[g] (items[g] == "" ? "" : ", ") item }
@@ -87,9 +88,12 @@ hv_stats() {
              }
              /^exception [0-9]+ / { add("v", "#" $2 " " $3); next }
              /^VMI_/ { sub(/^VMI_/, "", $1); add("c", $1 " " $2); next }
+             /^faults and interrupts delivered/ { add("d", $NF); next }
              { add("r", $0) }
-             END { wrap("counters:", items["r"]); wrap("exceptions:", items["v"])
-                   wrap("VMI calls:", items["c"]) }'
+             END { wrap("exits by reason:", items["r"])
+                   wrap("exceptions trapped, by vector:", items["v"])
+                   wrap("faults and interrupts delivered to the guest:", items["d"])
+                   wrap("VMI calls that exited:", items["c"]) }'
 }
 
 # Print a markdown table row: cells padded to the widths in $widths.
