@@ -154,3 +154,19 @@ run-iso: $(ISO)
 	    -m 128 -device isa-debug-exit,iobase=0xf4,iosize=4 -cdrom $(ISO); \
 	st=$$?; [ $$st = 1 ] && echo "run-iso: the guest finished (exit 0)" || \
 	  { echo "run-iso: QEMU exit status $$st (see make run)"; exit 1; }
+
+# make debug: QEMU stopped at its first instruction with its gdb stub on
+# GDB_PORT, gdb attached with the hypervisor's, the guest's (GUEST, or
+# GUEST_SYMS) and the ROMs' symbols (tools/debug/debug.sh); the consoles go
+# to $(BUILD)/debug/.  Use hbreak: the hypervisor runs above F0000000h.
+GDB_PORT  ?= 1234
+GDB_STAMP := $(BUILD)/.deps-gdb
+$(GDB_STAMP): | $(DEPS_STAMP)
+	$(Q)$(call need_packages,command -v gdb,gdb,make debug)
+	$(Q)touch $@
+
+.PHONY: debug
+test: $(GDB_STAMP)
+debug: $(HV) $(ROM) $(DEMO_ELF) | $(GDB_STAMP)
+	$(Q)GDB_PORT=$(GDB_PORT) tools/debug/debug.sh $(BUILD)/debug $(HV) "$(HV_ARGS)" \
+	    "$(GUEST)" "$(GUEST_ARGS)" "$(ROMS)"
