@@ -86,7 +86,7 @@ include tests/linux/linux.mk
 include tests/linux/klibc.mk
 include tests/fuzz/fuzz.mk
 
-.PHONY: all clean deps run
+.PHONY: all clean deps run help
 all: $(ALL_TARGETS)
 
 clean:
@@ -168,5 +168,53 @@ $(GDB_STAMP): | $(DEPS_STAMP)
 .PHONY: debug
 test: $(GDB_STAMP)
 debug: $(HV) $(ROM) $(DEMO_ELF) | $(GDB_STAMP)
-	$(Q)GDB_PORT=$(GDB_PORT) tools/debug/debug.sh $(BUILD)/debug $(HV) "$(HV_ARGS)" \
+	$(Q)GDB_PORT=$(GDB_PORT) GUEST_SYMS="$(GUEST_SYMS)" tools/debug/debug.sh $(BUILD)/debug $(HV) "$(HV_ARGS)" \
 	    "$(GUEST)" "$(GUEST_ARGS)" "$(ROMS)"
+
+# make help: every target and variable (tests/docs/help.sh checks that each
+# .PHONY target and each ?= variable of the Makefiles is here).
+define HELP_TEXT
+Targets (everything is built in $$(BUILD)/, out of tree):
+  all               build everything (the default)
+  run               boot GUEST on the hypervisor under QEMU -kernel, with ROMS
+  run-hv            the demo on the hypervisor through tests/lib/boot.sh
+  run-native        the demo on QEMU + SeaBIOS, no ROM, no hypervisor
+  run-native-rom    the demo with the ROM but no hypervisor (VMI_Init fails)
+  run-linux         LINUX with INITRD and APPEND on the hypervisor
+  run-linux-shell   LINUX with Debian's klibc user space, a shell on the console
+  iso               a GRUB 2 rescue CD, $$(BUILD)/hyperrom.iso, booting what run boots
+  run-iso           boot that CD under QEMU (-cdrom)
+  debug             QEMU stopped at its first instruction, gdb attached with the
+                    hypervisor's, the guest's and the ROMs' symbols
+  test              every test (tests/run); T=name runs the tests whose name has it
+  test-romsum       romsum's own tests only
+  bench             the benchmark tables (README) and chart (tests/bench/bench.svg)
+  fuzz              the libFuzzer harnesses, FUZZ_SECONDS each
+  deps              install the Debian packages the build needs (as root)
+  clean             remove $$(BUILD)
+  help              this text
+Variables (make VAR=value):
+  BUILD=build       the build directory
+  V=1               show each command
+  GUEST=file        the guest kernel for run, iso, debug (default the demo)
+  GUEST_ARGS="..."  its command line
+  ROMS=a.rom,b.rom  the ROMs the hypervisor places (default $$(BUILD)/rom/vmi.rom)
+  HV_ARGS="..."     the hypervisor's command line (guest_mem=, log=quiet, ...)
+  GDB_PORT=1234     debug: the port of QEMU's gdb stub
+  GUEST_SYMS=file   debug: the guest's symbols when GUEST is no ELF (its vmlinux)
+  T=name            test: run only the tests whose name contains name
+  LINUX=bzImage     run-linux, bench: the kernel (default ../shared/linux/bzImage-noapic)
+  INITRD=file       run-linux: its initrd (default /init, tests/linux/init.c)
+  APPEND="..."      run-linux: its command line (default console=ttyS0)
+  FUZZ_SECONDS=10   fuzz: seconds per harness
+  FUZZ_ARGS="..."   fuzz: extra libFuzzer options
+  FUZZ_SKIP_KNOWN=1 fuzz: skip the invariants of findings already filed
+  FUZZ_CC=clang     fuzz: the compiler with libFuzzer
+  REPLAY_SAN=...    the sanitizers of the fuzz replay drivers in make test
+  ROMSUM_TEST_SAN=... the sanitizers of romsum's test programs
+  ROMSUM_TEST_ROM=file test-romsum: the ROM its tests read
+  QEMU=qemu-system-i386  HOSTCC=gcc  CC32=gcc  NASM=nasm   the tools
+endef
+export HELP_TEXT
+help:
+	@echo "$$HELP_TEXT"
