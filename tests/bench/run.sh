@@ -7,7 +7,9 @@
 #            executed), twice; print a table of cycles and exits per
 #            operation, the hypervisor's exit statistics per mode, and
 #            whether the two runs agree ("deterministic: yes/no").  The
-#            same text goes to RESULTS (default $BUILD/bench/results.txt).
+#            same text goes to RESULTS (default $BUILD/bench/results.txt);
+#            when the runs agree, the table goes into README.md and, drawn
+#            by gnuplot, into tests/bench/bench.svg.
 #            Exits 0 only if every boot succeeded, every BENCH line is
 #            there and well-formed, and the runs agree.
 #        tests/bench/run.sh --check MODE KERNEL
@@ -223,8 +225,33 @@ update_readme() {
     echo "(the table in $readme is updated)"
 }
 
+# Draw the table (run 1, instructions per operation) as tests/bench/bench.svg
+# with gnuplot (tests/bench/chart.gp); README links it.  Every operation but
+# the empty loop, which the others already have taken off.
+update_chart() {
+    local chart=$here/bench.svg data=$work/chart.dat op mode c line
+    command -v gnuplot > /dev/null ||
+        { echo "bench: no gnuplot: the chart is not drawn (apt-get install gnuplot-nox)"; return 1; }
+    {
+        line=operation
+        for mode in "${MODES[@]}"; do line+=" \"$(mode_title "$mode")\""; done
+        echo "$line"
+        for op in "${OPS[@]}"; do
+            [ "$op" = loop ] && continue
+            line=$op
+            for mode in "${MODES[@]}"; do
+                c=$(field "$work/run1-$mode.out" "$op" cycles_per_op)
+                line+=" ${c:-?}"
+            done
+            echo "$line"
+        done
+    } > "$data"
+    gnuplot -e "data='$data'; out='$chart'" "$here/chart.gp" || return 1
+    echo "(the chart $chart is drawn)"
+}
+
 echo
 report "$verdict" | tee "$results"
 echo "(written to $results)"
-[ "$verdict" = yes ] && update_readme
+[ "$verdict" = yes ] && update_readme && update_chart
 [ "$verdict" = yes ]
