@@ -272,6 +272,19 @@ static int loader_names_modules(const struct mb_info *mbi)
     return strncmp(loader, LOADER_ARGS_ONLY, sizeof(LOADER_ARGS_ONLY) - 1) != 0;
 }
 
+/* Write "module N" into buf (18 bytes at most: N has up to 10 digits). */
+static void module_number(char *buf, uint32_t n)
+{
+    static const char word[] = "module ";
+    uint32_t w = sizeof(word) - 1, digits = 1;
+    for (uint32_t t = n; t >= 10; t /= 10)
+        digits++;
+    memcpy(buf, word, w);
+    for (uint32_t j = digits; j-- > 0; n /= 10)
+        buf[w + j] = (char)('0' + n % 10);
+    buf[w + digits] = 0;
+}
+
 /* Split module i's string: its name (the file name where the loader gives
  * one, else "module N", counted from 1) into buf[n]; *args gets the rest. */
 static const char *module_name(const struct mb_module *m, uint32_t i, int named,
@@ -279,20 +292,11 @@ static const char *module_name(const struct mb_module *m, uint32_t i, int named,
 {
     const char *s = m->string ? P2V(m->string) : "";
     uint32_t k = 0;
-    if (!named) {                        /* "module N": 18 bytes at most */
-        static const char word[] = "module ";
-        uint32_t w = sizeof(word) - 1, d = i + 1, digits = 1;
-        for (uint32_t t = d; t >= 10; t /= 10)
-            digits++;
-        memcpy(buf, word, w);
-        for (uint32_t j = digits; j-- > 0; d /= 10)
-            buf[w + j] = (char)('0' + d % 10);
-        buf[w + digits] = 0;
+    if (!named) {
+        module_number(buf, i + 1);
     } else {
-        while (s[k] && s[k] != ' ' && k + 1 < n) {
+        for (; s[k] && s[k] != ' ' && k + 1 < n; k++)
             buf[k] = s[k];
-            k++;
-        }
         buf[k] = 0;
         while (s[k] && s[k] != ' ')      /* a name longer than buf: cut */
             k++;

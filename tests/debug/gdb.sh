@@ -20,7 +20,7 @@ mkdir -p "$dir"
 GDB_PORT=$port timeout "$QEMU_TIMEOUT" tools/debug/debug.sh "$dir" "$hv" "" "$demo" "" "$rom" \
     -batch -ex 'hbreak guest_main' -ex continue -ex bt \
     -ex 'hbreak hc_CPUID' -ex continue -ex bt \
-    -ex 'info address guest_main' -ex 'info address VMI_CPUID' > "$out" 2>&1
+    -ex 'info address guest_main' -ex 'info address VMI_CPUID' < /dev/null > "$out" 2>&1
 st=$?
 check '[ $st = 0 ]' "gdb -batch ran to its end and QEMU was stopped (status $st)" "see $out"
 check 'grep -q "^Breakpoint 1, guest_main (" "$out"' \

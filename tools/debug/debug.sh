@@ -62,7 +62,7 @@ is_elf() { [ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ]; }
     -m 128 -device isa-debug-exit,iobase=0xf4,iosize=4 \
     -gdb tcp:127.0.0.1:"$port" -S \
     -kernel "$hv" -append "$hv_args" -initrd "$guest $guest_args,$roms" \
-    2> "$dir/qemu.log" &
+    < /dev/null 2> "$dir/qemu.log" &
 qemu=$!
 trap 'kill $qemu 2>/dev/null; wait $qemu 2>/dev/null' EXIT
 echo "debug: QEMU (pid $qemu) waits for gdb on port $port; guest console $dir/guest.log," \
