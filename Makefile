@@ -168,8 +168,8 @@ $(GDB_STAMP): | $(DEPS_STAMP)
 .PHONY: debug
 test: $(GDB_STAMP)
 debug: $(HV) $(ROM) $(DEMO_ELF) | $(GDB_STAMP)
-	$(Q)GDB_PORT=$(GDB_PORT) GUEST_SYMS="$(GUEST_SYMS)" tools/debug/debug.sh $(BUILD)/debug $(HV) "$(HV_ARGS)" \
-	    "$(GUEST)" "$(GUEST_ARGS)" "$(ROMS)"
+	$(Q)GDB_PORT=$(GDB_PORT) GUEST_SYMS="$(GUEST_SYMS)" tools/debug/debug.sh $(BUILD)/debug \
+	    $(HV) "$(HV_ARGS)" "$(GUEST)" "$(GUEST_ARGS)" "$(ROMS)"
 
 # make help: every target and variable (tests/docs/help.sh checks that each
 # .PHONY target and each ?= variable of the Makefiles is here).
