@@ -15,4 +15,11 @@ $(ROM): $(ROM_RAW) $(ROMSUM)
 	$(call say,ROMSUM,$@)
 	$(Q)$(ROMSUM) build $< $@
 
-ALL_TARGETS += $(ROM)
+# The ROM's embedded ELF (spec 7: its bytes from offset 64) as a file, for
+# readelf and gdb; its addresses are ROM offsets.
+ROM_ELF  := $(BUILD)/rom/vmi.elf
+$(ROM_ELF): $(ROM)
+	$(call say,ELF,$@)
+	$(Q)tail -c +65 $< > $@
+
+ALL_TARGETS += $(ROM) $(ROM_ELF)

@@ -1,6 +1,12 @@
 ; boot.asm - multiboot entry: paging on, jump to the high half, call C.
-; Runs in ring 0.  The loader enters _start (physical) with paging off,
-; EAX = multiboot magic and EBX = physical address of the info block.
+; Runs in ring 0.  The loader enters _start with paging off, EAX =
+; multiboot magic and EBX = physical address of the info block.
+;
+; The multiboot header and _start live in .boot, which hv.ld links at its
+; physical address (virtual = physical, 1 MiB): the ELF entry is then the
+; same number whether a loader reads it as physical (QEMU -kernel) or as
+; virtual inside a segment and translates it (GRUB 2, which refuses an
+; entry outside every segment).  Everything else is linked high.
 
 %include "hyperrom.inc"
 
@@ -16,11 +22,10 @@ CR0_PG          equ 1 << 31
 CR0_WP          equ 1 << 16             ; ring 1 must not write read-only pages
 BOOT_STACK_SIZE equ 16384
 
-        section .multiboot
-        align 4
+        section .multiboot progbits alloc noexec nowrite align=4
         dd MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
 
-        section .text
+        section .boot.text progbits alloc exec nowrite align=16
         bits 32
         global _start
         extern hv_main
@@ -46,9 +51,12 @@ _start:
         mov eax, cr0
         or eax, CR0_PG | CR0_WP
         mov cr0, eax
-        lea eax, [.high]
+        mov eax, boot_high               ; a high address: leave .boot
         jmp eax
-.high:  mov esp, boot_stack_top
+
+        section .text
+boot_high:
+        mov esp, boot_stack_top
         push edi                        ; multiboot info (physical)
         push esi                        ; multiboot magic
         call hv_main

@@ -14,6 +14,7 @@
 #define MB_INFO_CMDLINE  0x004u
 #define MB_INFO_MODS     0x008u
 #define MB_INFO_MMAP     0x040u
+#define MB_INFO_LOADER_NAME 0x200u /* boot_loader_name valid */
 #define MB_MMAP_AVAILABLE 1u
 #define MB_MMAP_RESERVED  2u
 
@@ -28,9 +29,14 @@ struct mb_info {
     uint32_t syms[4];           /* @28 */
     uint32_t mmap_length;       /* @44 */
     uint32_t mmap_addr;         /* @48 */
+    uint32_t drives_length;     /* @52 */
+    uint32_t drives_addr;       /* @56 */
+    uint32_t config_table;      /* @60 */
+    uint32_t boot_loader_name;  /* @64 physical address of a C string */
 } HR_PACKED;
-_Static_assert(sizeof(struct mb_info) == 52, "mb_info size");
+_Static_assert(sizeof(struct mb_info) == 68, "mb_info size");
 _Static_assert(offsetof(struct mb_info, mmap_addr) == 48, "mmap_addr");
+_Static_assert(offsetof(struct mb_info, boot_loader_name) == 64, "boot_loader_name");
 
 struct mb_module {
     uint32_t start, end;        /* physical [start, end) */

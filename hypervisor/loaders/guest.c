@@ -2,8 +2,8 @@
  * guest.c - build the guest: memory, kernel, ROMs, boot information, and
  * the first entry into ring 1.  Ring 0.
  *
- * The loader's modules are the guest kernel (module string "name args...")
- * and any number of VMI ROMs, each recognised by its content (linux.c):
+ * The loader's modules are the guest kernel and any number of VMI ROMs,
+ * each recognised by its content, never by its name (linux.c):
  * an ELF32 kernel with a multiboot header gets the multiboot hand-off; a
  * Linux kernel (a bzImage, or an ELF without a multiboot header such as a
  * vmlinux) gets the Linux 32-bit boot protocol, and the one module after
@@ -11,6 +11,11 @@
  * romcheck, the same checks `romsum check` makes, and placed in the
  * guest's option-ROM space from C8000h upward on 2 KiB boundaries,
  * read-only, with virtual_top filled in and its checksum fixed.
+ *
+ * A module's string is "FILE ARGS" from most loaders (QEMU -kernel, GRUB
+ * Legacy, iPXE, SYSLINUX) but only "ARGS" from GRUB 2, whose `module FILE
+ * ARGS` passes the words after the file name (spec 9, "Modules").  The
+ * kernel's ARGS are the guest's command line under every loader.
  */
 #include <stdarg.h>
 #include "hv.h"
@@ -26,7 +31,11 @@
 #define HOLE_START        0xA0000u     /* VGA, ROMs, BIOS: reserved */
 #define GUEST_MBI         0x9000u      /* where the guest's info block goes  */
 #define GUEST_MBI_SIZE    0x1000u
-#define MODULE_NAME_MAX   128u         /* longest kernel name we print */
+#define MODULE_NAME_MAX   128u         /* longest module name we print */
+/* The boot_loader_name prefix of the loaders whose module strings hold only
+ * the arguments: GRUB 2 names itself by PACKAGE_STRING, "GRUB 2.06" (its
+ * multiboot_mbi.c; grub_cmd_module passes argv + 1, the words after FILE). */
+#define LOADER_ARGS_ONLY  "GRUB 2"
 #define GUEST_EFLAGS      (EFLAGS_FIXED | EFLAGS_IF) /* real IF always on   */
 /* A Linux guest's boot data, in low memory nothing else uses (spec 9):
  * boot.txt's traditional real-mode segment X = 90000h, though no real-mode
@@ -253,25 +262,48 @@ static void enter_linux(struct trapframe *tf, const char *args)
             tf->cs, tf->ds, HR_GUEST_CPL);
 }
 
-/* The module's arguments: everything after its first word. */
-static const char *module_args(const char *s)
+/* Does the loader put each module's file name before its arguments? */
+static int loader_names_modules(const struct mb_info *mbi)
 {
-    while (*s && *s != ' ')
-        s++;
-    while (*s == ' ')
-        s++;
-    return s;
+    if (!(mbi->flags & MB_INFO_LOADER_NAME) || !mbi->boot_loader_name)
+        return 1;                        /* the multiboot tradition: "FILE ARGS" */
+    const char *loader = P2V(mbi->boot_loader_name);
+    hv_info("hv: boot loader \"%s\"\n", loader);
+    return strncmp(loader, LOADER_ARGS_ONLY, sizeof(LOADER_ARGS_ONLY) - 1) != 0;
 }
 
-/* The module's name: its first word, cut to fit buf[n]. */
-static const char *module_name(const char *s, char *buf, uint32_t n)
+/* Write "module N" into buf (18 bytes at most: N has up to 10 digits). */
+static void module_number(char *buf, uint32_t n)
 {
-    uint32_t i = 0;
-    while (s[i] && s[i] != ' ' && i + 1 < n) {
-        buf[i] = s[i];
-        i++;
+    static const char word[] = "module ";
+    uint32_t w = sizeof(word) - 1, digits = 1;
+    for (uint32_t t = n; t >= 10; t /= 10)
+        digits++;
+    memcpy(buf, word, w);
+    for (uint32_t j = digits; j-- > 0; n /= 10)
+        buf[w + j] = (char)('0' + n % 10);
+    buf[w + digits] = 0;
+}
+
+/* Split module i's string: its name (the file name where the loader gives
+ * one, else "module N", counted from 1) into buf[n]; *args gets the rest. */
+static const char *module_name(const struct mb_module *m, uint32_t i, int named,
+                               char *buf, uint32_t n, const char **args)
+{
+    const char *s = m->string ? P2V(m->string) : "";
+    uint32_t k = 0;
+    if (!named) {
+        module_number(buf, i + 1);
+    } else {
+        for (; s[k] && s[k] != ' ' && k + 1 < n; k++)
+            buf[k] = s[k];
+        buf[k] = 0;
+        while (s[k] && s[k] != ' ')      /* a name longer than buf: cut */
+            k++;
     }
-    buf[i] = 0;
+    while (s[k] == ' ')
+        k++;
+    *args = s + k;
     return buf;
 }
 
@@ -293,17 +325,19 @@ void guest_load(uint32_t mbi_phys)
     const struct mb_module *m = (mbi->flags & MB_INFO_MODS) ? P2V(mbi->mods_addr) : NULL;
     uint32_t entry = 0;
     const char *args = "";
+    int named = loader_names_modules(mbi);
     for (uint32_t i = 0; m && i < mbi->mods_count; i++) {
         const uint8_t *img = P2V(m[i].start);
         uint32_t size = m[i].end - m[i].start;
-        const char *name = m[i].string ? P2V(m[i].string) : "(module)";
-        enum linux_module_kind kind = linux_classify(img, size);
         char buf[MODULE_NAME_MAX];
+        const char *margs;
+        const char *name = module_name(&m[i], i, named, buf, sizeof(buf), &margs);
+        enum linux_module_kind kind = linux_classify(img, size);
         if (!entry && kind != MODULE_OPTION_ROM && kind != MODULE_OTHER) {
-            entry = load_kernel(kind, img, size, module_name(name, buf, sizeof(buf)));
-            args = module_args(name);
+            entry = load_kernel(kind, img, size, name);
+            args = margs;                /* the guest's command line */
         } else if (entry && guest_linux && kind != MODULE_OPTION_ROM) {
-            load_initrd(img, size, module_name(name, buf, sizeof(buf)));
+            load_initrd(img, size, name);
         } else {
             place_rom(img, size, name);
         }

@@ -274,7 +274,9 @@ void idt_sync_syscall(struct trapframe *tf)
         set_gate(v, trap_stubs[v], HV_CS, GATE_INT32, 0);
 }
 
-/* Exit counts by reason, by exception vector and by VMI call (like kvm_stat). */
+/* Exit counts by reason, by exception vector and by VMI call (like
+ * kvm_stat), each group under a heading that says what it counts;
+ * tests/bench/run.sh reads the "name: count" lines. */
 void stats_print(void)
 {
     if (!hv_stats)
@@ -282,11 +284,24 @@ void stats_print(void)
     hv_printf("hv: exits by reason:\n");
     for (uint32_t r = 0; r < EXIT_REASONS; r++)
         hv_printf("hv:   %s: %u\n", exit_names[r], (uint32_t)vcpu0.exits[r]);
-    hv_printf("hv: faults and interrupts delivered to the guest: %u\n", (uint32_t)vcpu0.delivered);
+    hv_printf("hv: exceptions trapped, by vector (then emulated, or reflected to the guest):\n");
+    int none = 1;
     for (uint32_t v = 0; v < T_EXCEPTIONS; v++)
-        if (vcpu0.vectors[v])
+        if (vcpu0.vectors[v]) {
             hv_printf("hv:   exception %u: %u\n", v, (uint32_t)vcpu0.vectors[v]);
+            none = 0;
+        }
+    if (none)
+        hv_printf("hv:   none\n");
+    hv_printf("hv: faults and interrupts delivered to the guest through its IDT: %u\n",
+              (uint32_t)vcpu0.delivered);
+    hv_printf("hv: VMI calls that exited to the hypervisor, by name:\n");
+    none = 1;
     for (uint32_t c = 0; c < VMI_CALL_COUNT; c++)
-        if (vcpu0.calls[c])
+        if (vcpu0.calls[c]) {
             hv_printf("hv:   VMI_%s: %u\n", vmi_call_name(c), (uint32_t)vcpu0.calls[c]);
+            none = 0;
+        }
+    if (none)
+        hv_printf("hv:   none\n");
 }

@@ -7,7 +7,9 @@
 #            executed), twice; print a table of cycles and exits per
 #            operation, the hypervisor's exit statistics per mode, and
 #            whether the two runs agree ("deterministic: yes/no").  The
-#            same text goes to RESULTS (default $BUILD/bench/results.txt).
+#            same text goes to RESULTS (default $BUILD/bench/results.txt);
+#            when the runs agree, the table goes into README.md and, drawn
+#            by gnuplot, into tests/bench/bench.svg.
 #            Exits 0 only if every boot succeeded, every BENCH line is
 #            there and well-formed, and the runs agree.
 #        tests/bench/run.sh --check MODE KERNEL
@@ -71,8 +73,9 @@ field() {
 }
 
 # The hypervisor's end-of-run statistics in boot output $1, one group per
-# line (wrapped): its counters (exits by reason and the like), exceptions
-# by vector, VMI calls.
+# line (wrapped), as its headings group them: exits by reason, exceptions
+# trapped by vector, faults and interrupts delivered to the guest, VMI calls
+# that exited.
 hv_stats() {
     sed -n '/^hv: exits by reason:/,$p' "$1" | sed -n 's/^hv: \{1,\}\(.*\): \([0-9]*\)$/\1 \2/p' |
         awk 'function add(g, item) { items[g] = items[g] (items[g] == "" ? "" : ", ") item }
@@ -87,9 +90,12 @@ hv_stats() {
              }
              /^exception [0-9]+ / { add("v", "#" $2 " " $3); next }
              /^VMI_/ { sub(/^VMI_/, "", $1); add("c", $1 " " $2); next }
+             /^faults and interrupts delivered/ { add("d", $NF); next }
              { add("r", $0) }
-             END { wrap("counters:", items["r"]); wrap("exceptions:", items["v"])
-                   wrap("VMI calls:", items["c"]) }'
+             END { wrap("exits by reason:", items["r"])
+                   wrap("exceptions trapped, by vector:", items["v"])
+                   wrap("faults and interrupts delivered to the guest:", items["d"])
+                   wrap("VMI calls that exited:", items["c"]) }'
 }
 
 # Print a markdown table row: cells padded to the widths in $widths.
@@ -219,8 +225,33 @@ update_readme() {
     echo "(the table in $readme is updated)"
 }
 
+# Draw the table (run 1, instructions per operation) as tests/bench/bench.svg
+# with gnuplot (tests/bench/chart.gp); README links it.  Every operation but
+# the empty loop, which the others already have taken off.
+update_chart() {
+    local chart=$here/bench.svg data=$work/chart.dat op mode c line
+    command -v gnuplot > /dev/null ||
+        { echo "bench: no gnuplot: the chart is not drawn (apt-get install gnuplot-nox)"; return 1; }
+    {
+        line=operation
+        for mode in "${MODES[@]}"; do line+=" \"$(mode_title "$mode")\""; done
+        echo "$line"
+        for op in "${OPS[@]}"; do
+            [ "$op" = loop ] && continue
+            line=$op
+            for mode in "${MODES[@]}"; do
+                c=$(field "$work/run1-$mode.out" "$op" cycles_per_op)
+                line+=" ${c:-?}"
+            done
+            echo "$line"
+        done
+    } > "$data"
+    gnuplot -e "data='$data'; out='$chart'" "$here/chart.gp" || return 1
+    echo "(the chart $chart is drawn)"
+}
+
 echo
 report "$verdict" | tee "$results"
 echo "(written to $results)"
-[ "$verdict" = yes ] && update_readme
+[ "$verdict" = yes ] && update_readme && update_chart
 [ "$verdict" = yes ]

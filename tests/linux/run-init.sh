@@ -13,6 +13,8 @@
 #        hv          on the hypervisor: "VMI_Init from the guest: VMI mode
 #                    on" on the hypervisor's console and "Booting
 #                    paravirtualized kernel on vmi" on Linux's.
+#        hv-grub     the same, booted by GRUB 2 from a CD (tests/grub/mkiso.sh):
+#                    `module bzImage console=ttyS0`, the ROM, the initrd.
 # In every mode /init's PASS/FAIL lines and SUMMARY are the guest's
 # checks, and it ends through the exit port: QEMU status 1 means all
 # passed.  Prints SKIP (with where to get a kernel) when KERNEL is absent.
@@ -37,7 +39,10 @@ case "$mode" in
     native)     args=(-kernel "$kernel" -initrd "$INITRD" -append "$APPEND") ;;
     native-rom) args=(-kernel "$kernel" -initrd "$INITRD" -append "$APPEND" -option-rom "$ROM") ;;
     hv)         args=(-kernel "$HV" -initrd "$kernel $APPEND,$ROM,$INITRD") ;;
-    *) echo "FAIL: $name: unknown mode $mode (native, native-rom, hv)"; exit 1 ;;
+    hv-grub)    tests/grub/mkiso.sh "$work/$name.iso" "$HV" "" "$kernel" "$APPEND" "$ROM" \
+                    "$INITRD" || { echo "FAIL: $name: mkiso.sh could not build the CD"; exit 1; }
+                args=(-cdrom "$work/$name.iso") ;;
+    *) echo "FAIL: $name: unknown mode $mode (native, native-rom, hv, hv-grub)"; exit 1 ;;
 esac
 qemu_boot "$fwlog" "$hvlog" -m 128 "${args[@]}" < /dev/null 2> "$work/$name.stderr" \
     | tr -d '\r' > "$serial"
@@ -67,10 +72,12 @@ case "$mode" in
         check "seen '$serial' 'VMI: Found HyperROM'" "$name: Linux finds our ROM"
         check "seen '$serial' 'Booting paravirtualized kernel on bare hardware'" \
               "$name: VMI_Init fails cleanly and Linux boots on bare hardware" ;;
-    hv)
+    hv|hv-grub)
         check "seen '$hvlog' 'hv: VMI_Init from the guest: VMI mode on'" \
               "$name: the hypervisor says VMI mode on"
         check "seen '$serial' 'Booting paravirtualized kernel on vmi'" \
               "$name: Linux says it runs paravirtualized on vmi"
-        check "! seen '$hvlog' 'PANIC'" "$name: no hypervisor panic" ;;
+        check "! seen '$hvlog' 'PANIC'" "$name: no hypervisor panic"
+        [ "$mode" = hv ] || check "seen '$hvlog' 'hv: Linux zero page at 0x00090000, command line at 0x00091000: \"$APPEND\"'" \
+              "$name: GRUB's 'module bzImage $APPEND' gives Linux the command line \"$APPEND\"" ;;
 esac
