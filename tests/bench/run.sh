@@ -125,6 +125,18 @@ print_table() {
         done
         row "${cells[@]}"
     done
+    cells=("boot_to_guest")
+    for mode in "${MODES[@]}"; do cells+=("$(boot_cell "$work/run1-$mode.out")"); done
+    row "${cells[@]}"
+}
+
+# The hypervisor's boot cost in boot output $1: instructions (the TSC under
+# -icount) before the guest's first instruction, in millions; "-" natively.
+boot_cell() {
+    local t
+    t=$(sed -n "s/^hv: guest's first instruction at TSC \([0-9]*\)$/\1/p" "$1" | head -n 1)
+    [ -n "$t" ] || { echo "-"; return; }
+    awk -v t="$t" 'BEGIN { printf "%.1f M\n", t / 1e6 }'
 }
 
 # What the table cannot say by itself.
@@ -136,7 +148,8 @@ print_notes() {
     echo "calls exit: the direct gate needs the kernel stack from UpdateKernelStack."
     echo "pte_update: SetPxE, InvalPage and a read of the remapped page, paging on; on"
     echo "the hypervisor SetPxE is a store (in the ROM, or plain), InvalPage one exit"
-    echo "and the read a shadow page fill."
+    echo "and the read a shadow page fill.  boot_to_guest: instructions from QEMU's reset to"
+    echo "the guest's first instruction (the hypervisor logs its TSC there)."
 }
 
 # The whole report for run 1; $1 = the determinism verdict (yes/no).
