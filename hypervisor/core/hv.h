@@ -105,6 +105,7 @@ int seg_valid_ss(uint16_t sel, uint32_t rpl);
 uint32_t seg_limit(uint16_t sel);
 int seg_resync(uint16_t sel, const char **why);
 void seg_return(struct trapframe *tf, struct trapframe *final);
+extern uint32_t seg_generation;    /* bumped by every change a selector could see */
 struct trapframe *guest_frame(void);
 extern uint8_t *const hv_stack_top;
 int seg_guest_set_gdt(const struct dtr *d, uint32_t *bad, const char **why);
@@ -140,6 +141,7 @@ const char *vmi_call_name(uint32_t call);
 int emulate(struct trapframe *tf);
 extern int backdoor_enabled;
 uint64_t exits_total(void);          /* hc_cpu.c */
+void vcpu_publish(void);             /* hc_cpu.c: the per-vCPU area's copy */
 int backdoor(struct trapframe *tf); /* ports.c */
 int port_in(uint16_t port, uint32_t size, uint32_t *value);
 int port_out(uint16_t port, uint32_t size, uint32_t value);
@@ -161,6 +163,8 @@ int mmu_walk(uint32_t va, uint32_t access, uint32_t *gpa, uint32_t *err);
 int mmu_shadow_fault(struct trapframe *tf, uint32_t va, uint32_t *err);
 void mmu_flush(void);
 void mmu_invlpg(uint32_t va);
+const uint8_t *guest_read_ptr(uint32_t va);
+extern uint32_t mmu_generation;      /* bumped whenever a translation may change */
 
 /* guest.c */
 void guest_load(uint32_t mbi_phys) __attribute__((noreturn));

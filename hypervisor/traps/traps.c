@@ -160,6 +160,7 @@ static int shadow_filled(struct trapframe *tf)
         return 1;
     }
     vcpu0.cr2 = cr2;
+    vcpu0.area->cr2 = cr2;               /* what GetCR2 reads (spec section 9) */
     return 0;
 }
 
@@ -214,6 +215,11 @@ static void exception(struct trapframe *tf)
  * ROM's fast paths enter the hypervisor when the guest sets IF. */
 static void inject(struct trapframe *tf)
 {
+    if (!vpic_requests) {                /* the common exit: nothing to do */
+        if (vcpu0.area->pending)
+            vcpu0.area->pending = 0;
+        return;
+    }
     if (vpic_pending() && (SEL_RPL(tf->cs) == 3 || vcpu0.area->virt_if)) {
         int v = vpic_ack();
         if (v >= 0)

@@ -57,13 +57,24 @@ void hc_page_fault(struct trapframe *tf, uint32_t va, uint32_t n, uint32_t acces
     if ((at & ~(PAGE_SIZE - 1)) != HR_VCPU_AREA)      /* there: a protection fault */
         mmu_walk(at, access, &gpa, &err);
     vcpu0.cr2 = at;
+    vcpu0.area->cr2 = at;                 /* what GetCR2 reads */
     hc_fault(tf, T_PF, err);
 }
+
+/* CS, SS, DS and ES that last passed rules 4 and 5 in full, at
+ * seg_generation `gen` (0: none): the same selectors over the same
+ * tables pass again without looking at a descriptor. */
+static struct {
+    uint32_t gen, cs, ss, ds, es;
+} flat_memo;
 
 /* Rules 4 and 5: flat 32-bit CS and SS, and DS/ES unless the call is
  * IRET or SYSEXIT. */
 static void check_segments(struct trapframe *tf, uint32_t call)
 {
+    if (flat_memo.gen == seg_generation && tf->cs == flat_memo.cs && tf->ss == flat_memo.ss &&
+        tf->ds == flat_memo.ds && tf->es == flat_memo.es)
+        return;
     if (!seg_is_flat((uint16_t)tf->cs) || !seg_is_flat((uint16_t)tf->ss))
         guest_terminate(tf, "rule 4 (flat code and stack for VMI calls)",
                         "call %u with cs %x ss %x", call, tf->cs, tf->ss);
@@ -72,6 +83,8 @@ static void check_segments(struct trapframe *tf, uint32_t call)
     if (!seg_is_flat((uint16_t)tf->ds) || !seg_is_flat((uint16_t)tf->es))
         guest_terminate(tf, "rule 5 (flat DS and ES for VMI calls)",
                         "call %u with ds %x es %x", call, tf->ds, tf->es);
+    flat_memo.cs = tf->cs, flat_memo.ss = tf->ss, flat_memo.ds = tf->ds, flat_memo.es = tf->es;
+    flat_memo.gen = seg_generation;
 }
 
 /* The handler table: one per call number. */
@@ -99,12 +112,38 @@ void hc_not_served(struct trapframe *tf, uint32_t call)
                     vmi_call_name(call), call);
 }
 
+/* The page the last call byte came from, kept as a TLB keeps a
+ * translation: its linear page, the hypervisor's pointer to it, and what
+ * the translation depended on (CR3, CR0.PG, mmu_generation). */
+static struct {
+    uint32_t page, cr3, cr0_pg, gen;
+    const uint8_t *base;
+} code_tlb;
+
+/* The call byte at eip, through code_tlb when it still holds; -1 where a
+ * ring-1 read of it would fault. */
+static int call_byte(uint32_t eip, uint8_t *call)
+{
+    uint32_t page = eip & ~(PAGE_SIZE - 1), pg = vcpu0.cr0 & CR0_PG;
+    if (!code_tlb.base || code_tlb.page != page || code_tlb.gen != mmu_generation ||
+        code_tlb.cr3 != vcpu0.cr3 || code_tlb.cr0_pg != pg) {
+        const uint8_t *p = guest_read_ptr(eip);
+        if (!p)
+            return -1;
+        code_tlb.base = p - (eip & (PAGE_SIZE - 1));
+        code_tlb.page = page, code_tlb.cr3 = vcpu0.cr3, code_tlb.cr0_pg = pg;
+        code_tlb.gen = mmu_generation;
+    }
+    *call = code_tlb.base[eip & (PAGE_SIZE - 1)];
+    return 0;
+}
+
 /* Serve one hypercall: read the call byte, check the rules, dispatch. */
 void hypercall(struct trapframe *tf)
 {
     uint8_t call;
     vcpu0.exits[EXIT_HYPERCALL]++;
-    if (guest_read(tf->eip, &call, 1))
+    if (call_byte(tf->eip, &call))
         guest_terminate(tf, "hypercall", "call number unreadable at %x", tf->eip);
     tf->eip++;                                   /* resume after the byte */
     if (call == HR_HC_INIT) {
