@@ -318,6 +318,7 @@ void guest_load(uint32_t mbi_phys)
     tf->eflags = GUEST_EFLAGS;
     vcpu0.area->virt_if = 0;             /* both protocols: interrupts disabled */
     vcpu0.cr0 = CR0_PE | CR0_ET;
+    vcpu_publish();
     if (guest_linux)
         enter_linux(tf, args);
     else

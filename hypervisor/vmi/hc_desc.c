@@ -36,12 +36,14 @@ void hc_SetGDT(struct trapframe *tf)
     if (seg_guest_set_gdt(&d, &bad, &why))
         refuse(tf, "GDT", bad, why);
     vcpu0.gdtr = d;
+    vcpu_publish();
 }
 
 /* SetIDT(const struct dtr *): the guest's virtual IDT. */
 void hc_SetIDT(struct trapframe *tf)
 {
     vcpu0.idtr = read_dtr(tf, tf->eax);
+    vcpu_publish();
     idt_sync_syscall(tf);
 }
 
@@ -72,6 +74,7 @@ void hc_SetLDT(struct trapframe *tf)
     if (seg_guest_set_ldt(sel, &why))
         refuse(tf, "LDT", SEL_INDEX(sel), why);
     vcpu0.ldtr = sel;
+    vcpu_publish();
 }
 
 /* The fault LLDT raises for sel, as the CPU checks it (0: none): a
@@ -106,6 +109,7 @@ void hc_SetTR(struct trapframe *tf)
         hc_fault(tf, T_GP, sel & ~3u);
     else
         vcpu0.tr = sel;
+    vcpu_publish();
 }
 
 void hc_GetLDT(struct trapframe *tf) { tf->eax = vcpu0.ldtr; }

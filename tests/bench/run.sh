@@ -24,7 +24,7 @@ ICOUNT=(-icount shift=0,align=off,sleep=off)
 MODES=(native native-rom hv hv-novmi)
 RUNS=2
 # What bench.c measures, in its order; "loop" is the empty loop.
-OPS=(loop intr_pair flags_save_restore cpuid out_emulated out_passthrough
+OPS=(loop intr_pair flags_save_restore cpuid cpuid_leaf1 out_emulated out_passthrough
      get_cr0 write_gdt_entry exception syscall pte_update)
 NUM='[0-9]+(\.[0-9]+)?'
 
