@@ -142,12 +142,12 @@ static int in_rom(uint32_t eip)
     return !mmu_walk(eip, 0, &gpa, &err) && paging_readonly(gpa, 1);
 }
 
-/* Is eip a ROM's IRET instruction?  That is where the ROM's IRET entry
- * returns natively when nothing is pending. */
+/* Is eip, inside a ROM, its IRET instruction?  That is where the ROM's
+ * IRET entry returns natively when nothing is pending. */
 static int at_rom_iret(uint32_t eip)
 {
     uint8_t op;
-    return in_rom(eip) && !guest_read(eip, &op, 1) && op == IRETD_OPCODE;
+    return !guest_read(eip, &op, 1) && op == IRETD_OPCODE;
 }
 
 /* A #PF from the guest: 1 if its own tables allow the access (the shadow
@@ -195,7 +195,8 @@ static void exception(struct trapframe *tf)
             return;                      /* the table changed: retry */
         }
     }
-    if (SEL_RPL(tf->cs) == HR_GUEST_CPL && at_rom_iret(tf->eip)) {
+    int rom = SEL_RPL(tf->cs) == HR_GUEST_CPL && in_rom(tf->eip);
+    if (rom && at_rom_iret(tf->eip)) {
         vcpu0.exits[EXIT_EMULATE]++;     /* rule 10: no fault inside the ROM */
         hc_IRET(tf);                     /* a frame no CPU takes ends the guest */
         return;
@@ -203,7 +204,7 @@ static void exception(struct trapframe *tf)
     if (v == T_GP && !emulate(tf))
         return;                          /* emulate() counted it */
     vcpu0.exits[EXIT_EXCEPTION]++;
-    if (SEL_RPL(tf->cs) == HR_GUEST_CPL && in_rom(tf->eip))
+    if (rom)
         hc_fault(tf, v, tf->error);      /* rule 8: a ROM body's own fault */
     if (v == T_BP || v == T_OF)
         return soft_trap(tf, v);
