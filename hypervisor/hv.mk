@@ -16,7 +16,7 @@ HV_C     := core/main core/console core/lib core/mem \
             segments/segments segments/segload segments/desc \
             memory/paging memory/mmu memory/ptwalk \
             vmi/hypercall vmi/hc_desc vmi/hc_cpu vmi/hc_iret vmi/hc_io vmi/hc_time \
-            vmi/hc_mmu vmi/hc_apic \
+            vmi/hc_mmu vmi/hc_apic vmi/lazy \
             devices/ports devices/vpic devices/vtimer devices/ioperm \
             loaders/guest loaders/elf loaders/linux
 HV_ASM   := core/boot core/entry

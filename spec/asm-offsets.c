@@ -94,6 +94,13 @@ static void constants(void)
     OFF("VCPU", struct hr_vcpu_area, tr);
     OFF("VCPU", struct hr_vcpu_area, cycle_hz_lo);
     OFF("VCPU", struct hr_vcpu_area, cycle_hz_hi);
+    OFF("VCPU", struct hr_vcpu_area, queued);
+    OFF("VCPU", struct hr_vcpu_area, queue);
+    DEF(HR_LAZY_QUEUE, HR_LAZY_QUEUE);
+    DEF(HR_LAZY_ENTRY_SHIFT, HR_LAZY_ENTRY_SHIFT);
+    OFF("LAZY", struct hr_lazy_entry, call);
+    OFF("LAZY", struct hr_lazy_entry, arg);
+    DEF(VMI_LAZY_NONE, VMI_LAZY_NONE);
     DEF(HR_DEBUG_REGS, HR_DEBUG_REGS);
     DEF(HR_CPUID_SIGNATURE, HR_CPUID_SIGNATURE);
     DEF(HR_CPUID_HV_LAST, HR_CPUID_SIGNATURE | ~HR_CPUID_HV_MASK);

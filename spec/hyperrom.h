@@ -362,11 +362,25 @@ enum hr_elf_section {
  * scribbles there misleads only itself; the hypervisor never reads them). */
 #define HR_VCPU_AREA          (HR_VIRTUAL_TOP - 0x1000u)
 #define HR_DEBUG_REGS         8u          /* DR0-DR7 (Intel SDM vol. 3, 17.2) */
+/* One update the ROM queued in lazy mode (spec section 9, "Lazy mode"):
+ * the call number and its first two arguments as the hypervisor applies
+ * them (InvalPage, FlushTLB, SetCR3, UpdateKernelStack, UpdatePxE,
+ * UpdatePxELong, and Write{GDT,LDT,IDT}Entry as (table, index), whose
+ * store the ROM has made). */
+#define HR_LAZY_QUEUE         64u
+#define HR_LAZY_ENTRY_SHIFT   5u          /* 32-byte entries                 */
+struct hr_lazy_entry {
+    uint32_t call;               /* @0  VMI_CALL_*                          */
+    uint32_t arg[2];             /* @4  EAX, EDX of the call as applied     */
+    uint32_t reserved[5];        /* @12                                     */
+} HR_PACKED;
+_Static_assert(sizeof(struct hr_lazy_entry) == 1u << HR_LAZY_ENTRY_SHIFT, "lazy entry size");
+_Static_assert(offsetof(struct hr_lazy_entry, arg) == 4, "lazy entry args");
 struct hr_vcpu_area {
     uint32_t virt_if;            /* @0  VMI_INTERRUPTS_ENABLED or 0         */
     uint32_t pending;            /* @4  nonzero: an interrupt waits for IF  */
     uint32_t lazy_mode;          /* @8  SetLazyMode's mode (the ROM's)      */
-    uint32_t reserved;           /* @12                                     */
+    uint32_t queued;             /* @12 entries waiting in queue[]          */
     uint32_t cr0, cr2, cr3, cr4; /* @16 GetCR0-GetCR4; CR2 of the last #PF
                                          reflected, or SetCR2's value        */
     uint32_t dr[HR_DEBUG_REGS];  /* @32 GetDR: DR0-DR7 (4 and 5 read 0)     */
@@ -378,8 +392,14 @@ struct hr_vcpu_area {
     uint16_t tr;                 /* @78 GetTR                               */
     uint32_t cycle_hz_lo;        /* @80 GetCycleFrequency, EDX:EAX          */
     uint32_t cycle_hz_hi;        /* @84                                     */
+    uint32_t reserved[10];       /* @88                                     */
+    struct hr_lazy_entry queue[HR_LAZY_QUEUE]; /* @128 lazy-mode updates,
+                                    applied in order at the next exit      */
 } HR_PACKED;
-_Static_assert(sizeof(struct hr_vcpu_area) == 88, "vcpu area size");
+_Static_assert(sizeof(struct hr_vcpu_area) == 128 + HR_LAZY_QUEUE * 32, "vcpu area size");
+_Static_assert(sizeof(struct hr_vcpu_area) <= 4096, "the area is one page");
+_Static_assert(offsetof(struct hr_vcpu_area, queued) == 12, "queued");
+_Static_assert(offsetof(struct hr_vcpu_area, queue) == 128, "queue");
 _Static_assert(offsetof(struct hr_vcpu_area, pending) == 4, "pending");
 _Static_assert(offsetof(struct hr_vcpu_area, lazy_mode) == 8, "lazy_mode");
 _Static_assert(offsetof(struct hr_vcpu_area, cr0) == 16, "cr0");

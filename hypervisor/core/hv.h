@@ -62,6 +62,7 @@ struct vcpu {
     uint32_t mem_base, mem_size; /* guest-physical 0 is machine mem_base   */
     uint64_t exits[EXIT_REASONS];
     uint64_t delivered;          /* faults and interrupts given to the guest */
+    uint64_t lazy_applied;       /* updates queued in lazy mode, applied    */
     uint64_t calls[VMI_CALL_COUNT];
     uint64_t vectors[T_EXCEPTIONS];
 };
@@ -135,6 +136,7 @@ void stats_print(void);
 
 /* hypercall.c */
 void hypercall(struct trapframe *tf);
+int lazy_flush(struct trapframe *tf);    /* lazy.c */
 const char *vmi_call_name(uint32_t call);
 
 /* emulate.c */

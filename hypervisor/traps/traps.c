@@ -178,12 +178,18 @@ static void soft_trap(struct trapframe *tf, uint32_t v)
     reflect_soft(tf, v, len);
 }
 
-/* An exception from the guest: emulate what ring 1 cannot do, else reflect. */
-static void exception(struct trapframe *tf)
+/* An exception from the guest: emulate what ring 1 cannot do, else reflect.
+ * `tables`: this exit applied descriptor writes queued in lazy mode, so a
+ * faulting segment load is retried first (it may work now). */
+static void exception(struct trapframe *tf, int tables)
 {
     uint32_t v = tf->vector;
     if (v == T_PF && shadow_filled(tf))
         return;
+    if (tables && (v == T_GP || v == T_NP || v == T_SS || v == T_TS)) {
+        vcpu0.exits[EXIT_EMULATE]++;
+        return;                          /* a fault: the instruction runs again */
+    }
     vcpu0.vectors[v]++;
     if ((v == T_GP || v == T_NP || v == T_SS) && (tf->error & ~3u) && !(tf->error & ERR_IDT)) {
         const char *why = NULL;
@@ -247,8 +253,9 @@ void hv_trap(struct trapframe *tf)
         hv_fault(tf);
     if (SEL_RPL(tf->cs) == GUEST_NO_RING)       /* the checks keep ring 2 empty */
         guest_terminate(tf, "descriptor validation", "the guest runs in ring 2");
+    int tables = vcpu0.area->queued ? lazy_flush(tf) : 0;   /* before anything looks */
     if (tf->vector < T_EXCEPTIONS)
-        exception(tf);
+        exception(tf, tables);
     else if (tf->vector < IRQ_BASE + IRQ_COUNT)
         irq(tf);
     else if (tf->vector == HR_HYPERCALL_VECTOR)
@@ -290,6 +297,8 @@ void stats_print(void)
     for (uint32_t r = 0; r < EXIT_REASONS; r++)
         hv_printf("hv:   %s: %u\n", exit_names[r], (uint32_t)vcpu0.exits[r]);
     hv_printf("hv: faults and interrupts delivered to the guest: %u\n", (uint32_t)vcpu0.delivered);
+    hv_printf("hv: updates queued in lazy mode, applied at exits: %u\n",
+              (uint32_t)vcpu0.lazy_applied);
     for (uint32_t v = 0; v < T_EXCEPTIONS; v++)
         if (vcpu0.vectors[v])
             hv_printf("hv:   exception %u: %u\n", v, (uint32_t)vcpu0.vectors[v]);

@@ -259,5 +259,11 @@ void hc_SetCallbacks(struct trapframe *tf)
     tf->eax = 0;
 }
 
-/* SetLazyMode(mode): no updates are queued, so nothing to flush. */
-void hc_SetLazyMode(struct trapframe *tf) { vcpu0.lazy_mode = tf->eax; }
+/* SetLazyMode(mode): the ROM's entry notes the mode and makes this call
+ * only to leave lazy mode with updates queued, which the exit itself has
+ * applied (lazy.c); a guest that calls it directly gets the same. */
+void hc_SetLazyMode(struct trapframe *tf)
+{
+    vcpu0.lazy_mode = tf->eax;
+    vcpu0.area->lazy_mode = tf->eax;
+}

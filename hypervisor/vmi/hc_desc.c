@@ -165,6 +165,35 @@ void hc_WriteIDTEntry(struct trapframe *tf)
         idt_sync_syscall(tf);
 }
 
+/* A Write{GDT,LDT,IDT}Entry the ROM queued in lazy mode (lazy.c): it made
+ * the store already, so take the entry as the table now holds it and
+ * install it as the call would have; an entry no longer readable there is
+ * one the guest has since unmapped, and is picked up as any direct table
+ * write is, when a segment load faults on it. */
+void hc_desc_queued(struct trapframe *tf, uint32_t call, uint32_t table, uint32_t index)
+{
+    struct seg_desc d;
+    const char *why = NULL;
+    uint32_t at = table + index * (uint32_t)sizeof(d);
+    if (call == VMI_CALL_WriteIDTEntry) {
+        if (table == vcpu0.idtr.base && index == syscall_vector)
+            idt_sync_syscall(tf);
+        return;
+    }
+    if (guest_read(at, &d, sizeof(d)))
+        return;
+    if (call == VMI_CALL_WriteGDTEntry) {
+        if (in_table(table, index, vcpu0.gdtr.base, vcpu0.gdtr.limit) &&
+            seg_guest_write_gdt(index, d, &why))
+            refuse(tf, "GDT (queued in lazy mode)", index, why);
+        return;
+    }
+    struct seg_desc ldt = seg_guest_view(SEL_INDEX(vcpu0.ldtr));
+    if (vcpu0.ldtr && in_table(table, index, DESC_BASE(ldt), desc_limit_bytes(ldt)) &&
+        seg_guest_write_ldt(index, d, &why))
+        refuse(tf, "LDT (queued in lazy mode)", index, why);
+}
+
 /* UpdateKernelStack(ss, esp): where traps from user mode land (an RPL-0
  * SS means ring 1, ring compression).  Like a
  * TSS field, any value is taken; it is used (and rule 3 checked) only
