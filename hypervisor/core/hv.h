@@ -165,8 +165,26 @@ int mmu_walk(uint32_t va, uint32_t access, uint32_t *gpa, uint32_t *err);
 int mmu_shadow_fault(struct trapframe *tf, uint32_t va, uint32_t *err);
 void mmu_flush(void);
 void mmu_invlpg(uint32_t va);
-const uint8_t *guest_read_ptr(uint32_t va);
+uint8_t *guest_access_ptr(uint32_t va, uint32_t access);
 extern uint32_t mmu_generation;      /* bumped whenever a translation may change */
+
+/* gtlb.c: one-page translation caches for the exit path */
+struct gtlb {
+    uint32_t page, cr3, cr0_pg, gen, write;
+    uint8_t *base;              /* NULL: empty */
+};
+uint8_t *gtlb_fill(struct gtlb *t, uint32_t va, uint32_t n, int write);
+
+/* The hypervisor's pointer to the n bytes at guest linear va (within one
+ * page) for a ring-1 read or write (gtlb.c); inline for the hit. */
+static inline uint8_t *gtlb_ptr(struct gtlb *t, uint32_t va, uint32_t n, int write)
+{
+    uint32_t off = va & (PAGE_SIZE - 1);
+    if (t->page == va - off && t->base && t->gen == mmu_generation && t->cr3 == vcpu0.cr3 &&
+        t->cr0_pg == (vcpu0.cr0 & CR0_PG) && (t->write || !write) && n <= PAGE_SIZE - off)
+        return t->base + off;
+    return gtlb_fill(t, va, n, write);
+}
 
 /* guest.c */
 void guest_load(uint32_t mbi_phys) __attribute__((noreturn));

@@ -183,11 +183,12 @@ static uint8_t *guest_ptr(uint32_t va, uint32_t access)
 }
 
 /* The hypervisor's pointer to the byte at guest linear va for a ring-1
- * read, or NULL where that read would fault; the rest of its page follows
- * it (the translation may be kept until mmu_generation changes). */
-const uint8_t *guest_read_ptr(uint32_t va)
+ * access (0 or PF_W), or NULL where that access would fault; the rest of
+ * its page follows it (the translation may be kept until mmu_generation
+ * changes: gtlb.c). */
+uint8_t *guest_access_ptr(uint32_t va, uint32_t access)
 {
-    return guest_ptr(va, 0);
+    return guest_ptr(va, access);
 }
 
 /* Reach n bytes at guest linear va page by page as a ring-1 (or, with

@@ -9,6 +9,7 @@
 #define SYSCALL_VECTOR_DEFAULT 0x80u
 
 uint32_t syscall_vector = SYSCALL_VECTOR_DEFAULT;
+static struct gtlb table_tlb;     /* the page Write*Entry last stored to (gtlb.c) */
 
 /* A descriptor the guest broke a rule with: the guest stops here. */
 static void refuse(struct trapframe *tf, const char *what, uint32_t index, const char *why)
@@ -124,7 +125,10 @@ static struct seg_desc write_entry(struct trapframe *tf, uint32_t *table, uint32
     *table = tf->eax;
     *index = tf->edx;
     uint32_t at = *table + *index * (uint32_t)sizeof(d);
-    if (guest_write(at, &d, sizeof(d)))
+    uint8_t *p = gtlb_ptr(&table_tlb, at, sizeof(d), 1);
+    if (p)
+        __builtin_memcpy(p, &d, sizeof(d));
+    else if (guest_write(at, &d, sizeof(d)))
         hc_page_fault(tf, at, sizeof(d), PF_W);
     return d;
 }

@@ -10,10 +10,18 @@
 #include "hv.h"
 #include "hypercall.h"
 
+/* The page the last fourth argument came from (gtlb.c). */
+static struct gtlb arg_tlb;
+
 /* The fourth regparm argument: on the guest stack above the return address. */
 uint32_t hc_arg4(struct trapframe *tf)
 {
     uint32_t v;
+    const uint8_t *p = gtlb_ptr(&arg_tlb, tf->esp + 4, sizeof(v), 0);
+    if (p) {
+        __builtin_memcpy(&v, p, sizeof(v));
+        return v;
+    }
     if (guest_read(tf->esp + 4, &v, sizeof(v)))
         guest_terminate(tf, "rule 4 (flat stack)", "the fourth argument is not readable at %x", tf->esp + 4);
     return v;
@@ -112,29 +120,16 @@ void hc_not_served(struct trapframe *tf, uint32_t call)
                     vmi_call_name(call), call);
 }
 
-/* The page the last call byte came from, kept as a TLB keeps a
- * translation: its linear page, the hypervisor's pointer to it, and what
- * the translation depended on (CR3, CR0.PG, mmu_generation). */
-static struct {
-    uint32_t page, cr3, cr0_pg, gen;
-    const uint8_t *base;
-} code_tlb;
+/* The page the last call byte came from (gtlb.c). */
+static struct gtlb code_tlb;
 
-/* The call byte at eip, through code_tlb when it still holds; -1 where a
- * ring-1 read of it would fault. */
+/* The call byte at eip; -1 where a ring-1 read of it would fault. */
 static int call_byte(uint32_t eip, uint8_t *call)
 {
-    uint32_t page = eip & ~(PAGE_SIZE - 1), pg = vcpu0.cr0 & CR0_PG;
-    if (!code_tlb.base || code_tlb.page != page || code_tlb.gen != mmu_generation ||
-        code_tlb.cr3 != vcpu0.cr3 || code_tlb.cr0_pg != pg) {
-        const uint8_t *p = guest_read_ptr(eip);
-        if (!p)
-            return -1;
-        code_tlb.base = p - (eip & (PAGE_SIZE - 1));
-        code_tlb.page = page, code_tlb.cr3 = vcpu0.cr3, code_tlb.cr0_pg = pg;
-        code_tlb.gen = mmu_generation;
-    }
-    *call = code_tlb.base[eip & (PAGE_SIZE - 1)];
+    const uint8_t *p = gtlb_ptr(&code_tlb, eip, 1, 0);
+    if (!p)
+        return -1;
+    *call = *p;
     return 0;
 }
 
