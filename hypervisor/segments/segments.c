@@ -195,6 +195,16 @@ static uint32_t pin_find(uint32_t index)
     return i;
 }
 
+/* Set what a load of slot index gives (loadable[]); a change bumps
+ * seg_generation, since what deliver.c remembers of a gate or a stack
+ * depends on it even while a pin keeps the real slot. */
+static void set_loadable(uint32_t index, struct seg_desc d)
+{
+    if (d.lo != loadable[index].lo || d.hi != loadable[index].hi)
+        seg_generation++;
+    loadable[index] = d;
+}
+
 /* Make real slot index what a load gives now, unless a live register
  * caches the old descriptor: then pin it until that register lets go. */
 static void gdt_install(uint32_t index)
@@ -229,7 +239,7 @@ int seg_guest_write_gdt(uint32_t index, struct seg_desc d, const char **why)
         return -1;
     guest_view[index] = d;
     int usable = index && index < gdt_entries && DESC_S(checked);
-    loadable[index] = usable ? accessed(checked) : (struct seg_desc){ 0, 0 };
+    set_loadable(index, usable ? accessed(checked) : (struct seg_desc){ 0, 0 });
     gdt_install(index);
     return 0;
 }
@@ -261,7 +271,7 @@ int seg_guest_set_gdt(const struct dtr *d, uint32_t *bad, const char **why)
     gdt_entries = n;
     vcpu0.gdtr = *d;
     for (uint32_t i = GDT_FLAT_KCS; i <= GDT_FLAT_UDS; i++) {
-        loadable[i] = (struct seg_desc){ 0, 0 };   /* the guest's own GDT now */
+        set_loadable(i, (struct seg_desc){ 0, 0 });   /* the guest's own GDT now */
         gdt_install(i);
     }
     for (uint32_t i = 0; i < HR_GUEST_GDT_ENTRIES; i++) {
