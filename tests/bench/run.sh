@@ -146,6 +146,8 @@ print_notes() {
     echo "Trap-and-emulate does not see CPUID, PUSHF/POPF or direct descriptor writes:"
     echo "they do not fault in ring 1 and run unchecked (spec section 12).  Its system"
     echo "calls exit: the direct gate needs the kernel stack from UpdateKernelStack."
+    echo "cpuid (leaf 0) and get_cr0 are answered in the ROM without an exit;"
+    echo "cpuid_leaf1 is a plain hypercall (leaf 1 is the one the hypervisor adjusts)."
     echo "pte_update: SetPxE, InvalPage and a read of the remapped page, paging on; on"
     echo "the hypervisor SetPxE is a store (in the ROM, or plain), InvalPage one exit"
     echo "and the read a shadow page fill.  boot_to_guest: instructions from QEMU's reset to"
