@@ -528,23 +528,9 @@ static int ret_memo_holds(const struct trapframe *tf)
            tf->eip <= ret_memo.cs_limit;
 }
 
-/*
- * Called by entry.asm before every IRET to the guest with frame tf, which
- * then moves to final (the trap page).  The hypervisor's IRET must never
- * fault in ring 0: every selector it reloads is checked here against the
- * tables the CPU will read, after dropping the pins nothing needs.  All
- * the handlers check what they load, so a failure here means the guest
- * changed a table under a selector it holds in a way no CPU could run on
- * (a rewritten LDT under CS, say): that guest ends, the hypervisor lives.
- * The same selectors with unchanged tables (seg_generation) pass again
- * without a second look: what the CPU reads has not changed.
- */
-void seg_return(struct trapframe *tf, struct trapframe *final)
+/* seg_return's full check (see there); records what it passed in ret_memo. */
+static __attribute__((noinline)) void seg_return_check(struct trapframe *tf, struct trapframe *final)
 {
-    if (ret_memo_holds(tf)) {
-        espfix_on = 0;                   /* recorded only for a 32-bit SS */
-        return;
-    }
     uint32_t rpl = SEL_RPL(tf->cs);
     seg_unpin(tf);
     struct seg_desc cs = seg_cached((uint16_t)tf->cs);
@@ -562,6 +548,25 @@ void seg_return(struct trapframe *tf, struct trapframe *final)
     frame_selectors(tf, ret_memo.sel);
     ret_memo.cs_limit = desc_limit_bytes(cs);
     ret_memo.gen = seg_generation;
+}
+
+/*
+ * Called by entry.asm before every IRET to the guest with frame tf, which
+ * then moves to final (the trap page).  The hypervisor's IRET must never
+ * fault in ring 0: every selector it reloads is checked here against the
+ * tables the CPU will read, after dropping the pins nothing needs.  All
+ * the handlers check what they load, so a failure here means the guest
+ * changed a table under a selector it holds in a way no CPU could run on
+ * (a rewritten LDT under CS, say): that guest ends, the hypervisor lives.
+ * The same selectors with unchanged tables (seg_generation) pass again
+ * without a second look: what the CPU reads has not changed.
+ */
+void seg_return(struct trapframe *tf, struct trapframe *final)
+{
+    if (ret_memo_holds(tf))
+        espfix_on = 0;                   /* recorded only for a 32-bit SS */
+    else
+        seg_return_check(tf, final);
 }
 
 /* Install one of the hypervisor's own system descriptors (a task's TSS). */
