@@ -132,22 +132,26 @@ static void irq(struct trapframe *tf)
     outb(PIC1_CMD, PIC_EOI);
 }
 
+/* The page the last faulting EIP was on (gtlb.c): asking whether a fault
+ * came from a ROM walks the guest's tables once per page, not per fault. */
+static struct gtlb eip_tlb;
+
 /* Is eip in a ROM (the guest-physical pages the hypervisor keeps
  * read-only, wherever the guest maps them)? */
 static int in_rom(uint32_t eip)
 {
-    uint32_t gpa = eip, err;
     if (!(vcpu0.cr0 & CR0_PG))
-        return paging_readonly(gpa, 1);      /* paging off: a range check */
-    return !mmu_walk(eip, 0, &gpa, &err) && paging_readonly(gpa, 1);
+        return paging_readonly(eip, 1);      /* paging off: a range check */
+    const uint8_t *p = gtlb_ptr(&eip_tlb, eip, 1, 0);
+    return p && paging_readonly(V2P(p) - vcpu0.mem_base, 1);
 }
 
 /* Is eip, inside a ROM, its IRET instruction?  That is where the ROM's
  * IRET entry returns natively when nothing is pending. */
 static int at_rom_iret(uint32_t eip)
 {
-    uint8_t op;
-    return !guest_read(eip, &op, 1) && op == IRETD_OPCODE;
+    const uint8_t *p = gtlb_ptr(&eip_tlb, eip, 1, 0);
+    return p && *p == IRETD_OPCODE;
 }
 
 /* A #PF from the guest: 1 if its own tables allow the access (the shadow
