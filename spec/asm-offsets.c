@@ -80,6 +80,31 @@ static void constants(void)
     DEF(HR_VCPU_AREA, HR_VCPU_AREA);
     OFF("VCPU", struct hr_vcpu_area, virt_if);
     OFF("VCPU", struct hr_vcpu_area, pending);
+    OFF("VCPU", struct hr_vcpu_area, lazy_mode);
+    OFF("VCPU", struct hr_vcpu_area, cr0);
+    OFF("VCPU", struct hr_vcpu_area, cr2);
+    OFF("VCPU", struct hr_vcpu_area, cr3);
+    OFF("VCPU", struct hr_vcpu_area, cr4);
+    OFF("VCPU", struct hr_vcpu_area, dr);
+    OFF("VCPU", struct hr_vcpu_area, gdt_limit);
+    OFF("VCPU", struct hr_vcpu_area, gdt_base);
+    OFF("VCPU", struct hr_vcpu_area, idt_limit);
+    OFF("VCPU", struct hr_vcpu_area, idt_base);
+    OFF("VCPU", struct hr_vcpu_area, ldtr);
+    OFF("VCPU", struct hr_vcpu_area, tr);
+    OFF("VCPU", struct hr_vcpu_area, cycle_hz_lo);
+    OFF("VCPU", struct hr_vcpu_area, cycle_hz_hi);
+    OFF("VCPU", struct hr_vcpu_area, queued);
+    OFF("VCPU", struct hr_vcpu_area, queue);
+    DEF(HR_LAZY_QUEUE, HR_LAZY_QUEUE);
+    DEF(HR_LAZY_ENTRY_SHIFT, HR_LAZY_ENTRY_SHIFT);
+    OFF("LAZY", struct hr_lazy_entry, call);
+    OFF("LAZY", struct hr_lazy_entry, arg);
+    DEF(VMI_LAZY_NONE, VMI_LAZY_NONE);
+    DEF(HR_DEBUG_REGS, HR_DEBUG_REGS);
+    DEF(HR_CPUID_SIGNATURE, HR_CPUID_SIGNATURE);
+    DEF(HR_CPUID_HV_LAST, HR_CPUID_SIGNATURE | ~HR_CPUID_HV_MASK);
+    DEF(HR_CPUID_FIXED_LEAF, HR_CPUID_FIXED_LEAF);
 }
 
 /* ELF constants for the header and tables the ROM carries. */

@@ -356,21 +356,67 @@ enum hr_elf_section {
 #define HR_FLAT_USER_DS       ((485u << 3) | 3u) /* ring-3 data, 0xF2B       */
 /* The per-vCPU area: one page at HR_VCPU_AREA that ring 1 (and so the
  * ROM) reads and writes and ring 3 cannot reach.  The interrupt-flag calls
- * and IRET to user mode work on it without entering the hypervisor. */
+ * and IRET to user mode work on it without entering the hypervisor, and
+ * the calls that only read state answer from it: the hypervisor writes
+ * every field from cr0 on whenever the value changes (a guest that
+ * scribbles there misleads only itself; the hypervisor never reads them). */
 #define HR_VCPU_AREA          (HR_VIRTUAL_TOP - 0x1000u)
-struct hr_vcpu_area {
-    uint32_t virt_if;            /* @0 VMI_INTERRUPTS_ENABLED or 0          */
-    uint32_t pending;            /* @4 nonzero: an interrupt waits for IF   */
-    uint32_t reserved[2];        /* @8                                      */
+#define HR_DEBUG_REGS         8u          /* DR0-DR7 (Intel SDM vol. 3, 17.2) */
+/* One update the ROM queued in lazy mode (spec section 9, "Lazy mode"):
+ * the call number and its first two arguments as the hypervisor applies
+ * them (InvalPage, FlushTLB, SetCR3, UpdateKernelStack, UpdatePxE,
+ * UpdatePxELong, and Write{GDT,LDT,IDT}Entry as (table, index), whose
+ * store the ROM has made). */
+#define HR_LAZY_QUEUE         64u
+#define HR_LAZY_ENTRY_SHIFT   5u          /* 32-byte entries                 */
+struct hr_lazy_entry {
+    uint32_t call;               /* @0  VMI_CALL_*                          */
+    uint32_t arg[2];             /* @4  EAX, EDX of the call as applied     */
+    uint32_t reserved[5];        /* @12                                     */
 } HR_PACKED;
-_Static_assert(sizeof(struct hr_vcpu_area) == 16, "vcpu area size");
+_Static_assert(sizeof(struct hr_lazy_entry) == 1u << HR_LAZY_ENTRY_SHIFT, "lazy entry size");
+_Static_assert(offsetof(struct hr_lazy_entry, arg) == 4, "lazy entry args");
+struct hr_vcpu_area {
+    uint32_t virt_if;            /* @0  VMI_INTERRUPTS_ENABLED or 0         */
+    uint32_t pending;            /* @4  nonzero: an interrupt waits for IF  */
+    uint32_t lazy_mode;          /* @8  SetLazyMode's mode (the ROM's)      */
+    uint32_t queued;             /* @12 entries waiting in queue[]          */
+    uint32_t cr0, cr2, cr3, cr4; /* @16 GetCR0-GetCR4; CR2 of the last #PF
+                                         reflected, or SetCR2's value        */
+    uint32_t dr[HR_DEBUG_REGS];  /* @32 GetDR: DR0-DR7 (4 and 5 read 0)     */
+    uint16_t gdt_limit;          /* @64 GetGDT's image: limit, then base    */
+    uint32_t gdt_base;           /* @66                                     */
+    uint16_t idt_limit;          /* @70 GetIDT's image                      */
+    uint32_t idt_base;           /* @72                                     */
+    uint16_t ldtr;               /* @76 GetLDT                              */
+    uint16_t tr;                 /* @78 GetTR                               */
+    uint32_t cycle_hz_lo;        /* @80 GetCycleFrequency, EDX:EAX          */
+    uint32_t cycle_hz_hi;        /* @84                                     */
+    uint32_t reserved[10];       /* @88                                     */
+    struct hr_lazy_entry queue[HR_LAZY_QUEUE]; /* @128 lazy-mode updates,
+                                    applied in order at the next exit      */
+} HR_PACKED;
+_Static_assert(sizeof(struct hr_vcpu_area) == 128 + HR_LAZY_QUEUE * 32, "vcpu area size");
+_Static_assert(sizeof(struct hr_vcpu_area) <= 4096, "the area is one page");
+_Static_assert(offsetof(struct hr_vcpu_area, queued) == 12, "queued");
+_Static_assert(offsetof(struct hr_vcpu_area, queue) == 128, "queue");
 _Static_assert(offsetof(struct hr_vcpu_area, pending) == 4, "pending");
+_Static_assert(offsetof(struct hr_vcpu_area, lazy_mode) == 8, "lazy_mode");
+_Static_assert(offsetof(struct hr_vcpu_area, cr0) == 16, "cr0");
+_Static_assert(offsetof(struct hr_vcpu_area, dr) == 32, "dr");
+_Static_assert(offsetof(struct hr_vcpu_area, gdt_limit) == 64, "gdt image");
+_Static_assert(offsetof(struct hr_vcpu_area, idt_limit) == 70, "idt image");
+_Static_assert(offsetof(struct hr_vcpu_area, ldtr) == 76, "ldtr");
+_Static_assert(offsetof(struct hr_vcpu_area, cycle_hz_lo) == 80, "cycle_hz");
 
 /* CPUID leaves a HyperROM hypervisor answers (through VMI CPUID). */
 #define HR_CPUID_SIGNATURE    0x40000000u /* EAX max leaf; "HyperROM VMI"   */
 #define HR_CPUID_EXITS        0x40000001u /* EAX all exits (this one too),
                                              EBX hypercalls, ECX exceptions,
                                              EDX emulated instructions      */
+#define HR_CPUID_HV_MASK      0xF0000000u /* leaves 4xxxxxxxh: the hypervisor's */
+#define HR_CPUID_FIXED_LEAF   1u          /* the one CPU leaf it adjusts; the
+                                             ROM runs every other leaf natively */
 
 /* The backdoor port: "in eax, dx" with EAX = HR_BACKDOOR_MAGIC, ECX = a
  * command and DX = HR_BACKDOOR_PORT answers in EAX..EDX, from ring 3 too,

@@ -62,6 +62,7 @@ struct vcpu {
     uint32_t mem_base, mem_size; /* guest-physical 0 is machine mem_base   */
     uint64_t exits[EXIT_REASONS];
     uint64_t delivered;          /* faults and interrupts given to the guest */
+    uint64_t lazy_applied;       /* updates queued in lazy mode, applied    */
     uint64_t calls[VMI_CALL_COUNT];
     uint64_t vectors[T_EXCEPTIONS];
 };
@@ -105,6 +106,7 @@ int seg_valid_ss(uint16_t sel, uint32_t rpl);
 uint32_t seg_limit(uint16_t sel);
 int seg_resync(uint16_t sel, const char **why);
 void seg_return(struct trapframe *tf, struct trapframe *final);
+extern uint32_t seg_generation;    /* bumped by every change a selector could see */
 struct trapframe *guest_frame(void);
 extern uint8_t *const hv_stack_top;
 int seg_guest_set_gdt(const struct dtr *d, uint32_t *bad, const char **why);
@@ -134,12 +136,14 @@ void stats_print(void);
 
 /* hypercall.c */
 void hypercall(struct trapframe *tf);
+int lazy_flush(struct trapframe *tf);    /* lazy.c */
 const char *vmi_call_name(uint32_t call);
 
 /* emulate.c */
 int emulate(struct trapframe *tf);
 extern int backdoor_enabled;
 uint64_t exits_total(void);          /* hc_cpu.c */
+void vcpu_publish(void);             /* hc_cpu.c: the per-vCPU area's copy */
 int backdoor(struct trapframe *tf); /* ports.c */
 int port_in(uint16_t port, uint32_t size, uint32_t *value);
 int port_out(uint16_t port, uint32_t size, uint32_t value);
@@ -161,6 +165,26 @@ int mmu_walk(uint32_t va, uint32_t access, uint32_t *gpa, uint32_t *err);
 int mmu_shadow_fault(struct trapframe *tf, uint32_t va, uint32_t *err);
 void mmu_flush(void);
 void mmu_invlpg(uint32_t va);
+uint8_t *guest_access_ptr(uint32_t va, uint32_t access);
+extern uint32_t mmu_generation;      /* bumped whenever a translation may change */
+
+/* gtlb.c: one-page translation caches for the exit path */
+struct gtlb {
+    uint32_t page, cr3, cr0_pg, gen, write;
+    uint8_t *base;              /* NULL: empty */
+};
+uint8_t *gtlb_fill(struct gtlb *t, uint32_t va, uint32_t n, int write);
+
+/* The hypervisor's pointer to the n bytes at guest linear va (within one
+ * page) for a ring-1 read or write (gtlb.c); inline for the hit. */
+static inline uint8_t *gtlb_ptr(struct gtlb *t, uint32_t va, uint32_t n, int write)
+{
+    uint32_t off = va & (PAGE_SIZE - 1);
+    if (t->page == va - off && t->base && t->gen == mmu_generation && t->cr3 == vcpu0.cr3 &&
+        t->cr0_pg == (vcpu0.cr0 & CR0_PG) && (t->write || !write) && n <= PAGE_SIZE - off)
+        return t->base + off;
+    return gtlb_fill(t, va, n, write);
+}
 
 /* guest.c */
 void guest_load(uint32_t mbi_phys) __attribute__((noreturn));

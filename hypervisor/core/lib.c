@@ -4,19 +4,34 @@
  */
 #include "hv.h"
 
+/* Fill n bytes at d with c: a doubleword at a time ("rep stosl") for the
+ * bulk, bytes for the ends.  Guest memory is cleared with it at boot, so
+ * byte stores here would cost four times the instructions (tens of
+ * millions for 32 MiB). */
 void *memset(void *d, int c, size_t n)
 {
     uint8_t *p = d;
-    while (n--)
+    uint32_t word = (uint8_t)c * 0x01010101u;
+    while (n && ((uintptr_t)p & 3u)) {
+        *p++ = (uint8_t)c;
+        n--;
+    }
+    size_t words = n / 4;
+    __asm__ volatile("rep stosl" : "+D"(p), "+c"(words) : "a"(word) : "memory");
+    for (n &= 3u; n; n--)
         *p++ = (uint8_t)c;
     return d;
 }
 
+/* Copy n bytes from s to d (no overlap): doublewords ("rep movsl"), then
+ * the odd bytes; every struct copy the compiler makes comes here. */
 void *memcpy(void *d, const void *s, size_t n)
 {
     uint8_t *dp = d;
     const uint8_t *sp = s;
-    while (n--)
+    size_t words = n / 4;
+    __asm__ volatile("rep movsl" : "+D"(dp), "+S"(sp), "+c"(words) :: "memory");
+    for (n &= 3u; n; n--)
         *dp++ = *sp++;
     return d;
 }

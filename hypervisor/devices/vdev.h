@@ -12,6 +12,7 @@ void vpic_raise(uint32_t line);
 int vpic_pending(void);
 int vpic_line_open(uint32_t line);
 int vpic_ack(void);
+extern uint32_t vpic_requests;   /* 0: no line requested, nothing pending */
 
 /* vtimer.c */
 void vtimer_init(void);

@@ -26,6 +26,17 @@ struct pic {
 
 static struct pic pics[2] = { { .imr = 0xFF }, { .imr = 0xFF } };
 
+/* The master's request register, kept whole for the exit path: while it
+ * is 0 nothing can be pending (a slave request raises the cascade line),
+ * so traps.c's inject() looks no further. */
+uint32_t vpic_requests;
+
+/* Bring vpic_requests up to date after a request register changed. */
+static void summarize(void)
+{
+    vpic_requests = pics[0].irr;
+}
+
 /* A write to the command port (20h / A0h). */
 static void pic_command(struct pic *p, uint8_t v)
 {
@@ -33,6 +44,7 @@ static void pic_command(struct pic *p, uint8_t v)
         p->init_step = 2;
         p->need_icw4 = v & ICW1_NEED_ICW4;
         p->imr = p->irr = p->isr = 0;
+        summarize();
     } else if (v & OCW3_FLAG) {
         p->read_isr = (v & OCW3_READ_ISR) == OCW3_READ_ISR;
     } else if ((v & OCW2_EOI) && p->isr) {
@@ -71,6 +83,7 @@ void vpic_raise(uint32_t line)
         line = CASCADE_LINE;
     }
     pics[0].irr |= (uint8_t)(1u << line);
+    summarize();
 }
 
 /* The line a chip would deliver next, or -1: requested, unmasked and of
@@ -112,6 +125,7 @@ int vpic_ack(void)
         return -1;
     pics[0].irr &= (uint8_t)~(1u << l);
     pics[0].isr |= (uint8_t)(1u << l);
+    summarize();
     if ((uint32_t)l != CASCADE_LINE)
         return pics[0].base + l;
     int s = pic_next(&pics[1]);

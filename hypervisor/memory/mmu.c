@@ -30,6 +30,11 @@
 #define PTE_INDEX(va)  (((va) >> PAGE_SHIFT) & (PT_ENTRIES - 1))
 #define ENTRY_BYTES    4u
 
+/* Bumped whenever a translation may change (a flush, an INVLPG): what
+ * the hypervisor caches of a translation, like a TLB, holds only while it
+ * stays the same (hypercall.c's call-byte page). */
+uint32_t mmu_generation;
+
 static uint32_t pool[SHADOW_POOL];  /* machine frames of shadow tables */
 static uint32_t pool_used;          /* how many hold entries now       */
 
@@ -139,6 +144,7 @@ int mmu_shadow_fault(struct trapframe *tf, uint32_t va, uint32_t *err)
  * identity map (off).  The TLB forgets at the next return to the guest. */
 void mmu_flush(void)
 {
+    mmu_generation++;
     pool_used = 0;
     if (!guest_paging()) {
         paging_identity();
@@ -152,6 +158,7 @@ void mmu_flush(void)
  * guest maps va with a 4 MiB page or no longer at all). */
 void mmu_invlpg(uint32_t va)
 {
+    mmu_generation++;
     if (!guest_paging() || va >= HR_VIRTUAL_TOP || !(paging_pde(PDE_INDEX(va)) & PTE_P))
         return;
     uint32_t *shadow = P2V(FRAME(paging_pde(PDE_INDEX(va))));
@@ -173,6 +180,15 @@ static uint8_t *guest_ptr(uint32_t va, uint32_t access)
     if (walk(va, access, &gpa, &err, NULL))
         return NULL;
     return gphys(gpa, 1);
+}
+
+/* The hypervisor's pointer to the byte at guest linear va for a ring-1
+ * access (0 or PF_W), or NULL where that access would fault; the rest of
+ * its page follows it (the translation may be kept until mmu_generation
+ * changes: gtlb.c). */
+uint8_t *guest_access_ptr(uint32_t va, uint32_t access)
+{
+    return guest_ptr(va, access);
 }
 
 /* Reach n bytes at guest linear va page by page as a ring-1 (or, with

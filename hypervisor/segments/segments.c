@@ -68,6 +68,19 @@ static uint32_t gdt_entries;          /* slots inside the guest's GDT limit */
 static uint32_t ldt_entries;          /* whole entries inside the LDT limit */
 #define SEG_REGS 6u                   /* CS, SS, DS, ES, FS, GS */
 
+/* Bumped by every change to what a selector finds in the tables the CPU
+ * reads (a real GDT slot, the LDT shadow or its size): the checks of the
+ * exit path (seg_return, rules 4 and 5) hold as long as it and the
+ * selectors stay the same, so they are made once, not on every exit. */
+uint32_t seg_generation = 1;
+
+/* Selectors seg_return last found fit for the hypervisor's IRET, at
+ * seg_generation `gen` (0: none), with CS's byte limit; only recorded
+ * when SS is a 32-bit segment (no espfix) and nothing is pinned. */
+static struct {
+    uint32_t gen, sel[SEG_REGS], cs_limit;
+} ret_memo;
+
 /* A flat 32-bit code or data descriptor up to HR_VIRTUAL_TOP (or 4 GiB). */
 static struct seg_desc flat(uint32_t dpl, uint32_t type, uint32_t limit_pages)
 {
@@ -182,6 +195,16 @@ static uint32_t pin_find(uint32_t index)
     return i;
 }
 
+/* Set what a load of slot index gives (loadable[]); a change bumps
+ * seg_generation, since what deliver.c remembers of a gate or a stack
+ * depends on it even while a pin keeps the real slot. */
+static void set_loadable(uint32_t index, struct seg_desc d)
+{
+    if (d.lo != loadable[index].lo || d.hi != loadable[index].hi)
+        seg_generation++;
+    loadable[index] = d;
+}
+
 /* Make real slot index what a load gives now, unless a live register
  * caches the old descriptor: then pin it until that register lets go. */
 static void gdt_install(uint32_t index)
@@ -194,6 +217,8 @@ static void gdt_install(uint32_t index)
             pins[npins++] = (uint16_t)index;
         return;
     }
+    if (!same)
+        seg_generation++;
     gdt[index] = want;
     if (at < npins)
         pins[at] = pins[--npins];
@@ -214,7 +239,7 @@ int seg_guest_write_gdt(uint32_t index, struct seg_desc d, const char **why)
         return -1;
     guest_view[index] = d;
     int usable = index && index < gdt_entries && DESC_S(checked);
-    loadable[index] = usable ? accessed(checked) : (struct seg_desc){ 0, 0 };
+    set_loadable(index, usable ? accessed(checked) : (struct seg_desc){ 0, 0 });
     gdt_install(index);
     return 0;
 }
@@ -229,6 +254,7 @@ static void seg_unpin(const struct trapframe *tf)
         } else {
             gdt[pins[i]] = loadable[pins[i]];
             pins[i] = pins[--npins];
+            seg_generation++;
         }
 }
 
@@ -245,7 +271,7 @@ int seg_guest_set_gdt(const struct dtr *d, uint32_t *bad, const char **why)
     gdt_entries = n;
     vcpu0.gdtr = *d;
     for (uint32_t i = GDT_FLAT_KCS; i <= GDT_FLAT_UDS; i++) {
-        loadable[i] = (struct seg_desc){ 0, 0 };   /* the guest's own GDT now */
+        set_loadable(i, (struct seg_desc){ 0, 0 });   /* the guest's own GDT now */
         gdt_install(i);
     }
     for (uint32_t i = 0; i < HR_GUEST_GDT_ENTRIES; i++) {
@@ -268,6 +294,7 @@ int seg_guest_set_ldt(uint16_t sel, const char **why)
 {
     if (!(sel & ~3u)) {
         ldt_entries = 0;
+        seg_generation++;
         segload_ldt(0);
         return 0;
     }
@@ -298,6 +325,7 @@ int seg_guest_set_ldt(uint16_t sel, const char **why)
         ldt_shadow[i] = i < n ? accessed(e) : (struct seg_desc){ 0, 0 };
     }
     ldt_entries = n;
+    seg_generation++;
     gdt[GDT_GUEST_LDT] = seg_make((uint32_t)(uintptr_t)ldt_shadow, limit,
                                   SEG_ACCESS(1, 0, 0, SYS_TYPE_LDT), 0);
     segload_ldt(SEL(GDT_GUEST_LDT, 0));
@@ -320,8 +348,12 @@ int seg_guest_write_ldt(uint32_t index, struct seg_desc d, const char **why)
     ldt_view[index] = d;
     if (desc_validate(&d, why))
         return -1;
-    if (index < ldt_entries)
-        ldt_shadow[index] = accessed(d);
+    if (index < ldt_entries) {
+        d = accessed(d);
+        if (d.lo != ldt_shadow[index].lo || d.hi != ldt_shadow[index].hi)
+            seg_generation++;
+        ldt_shadow[index] = d;
+    }
     return 0;
 }
 
@@ -462,34 +494,42 @@ static void seg_espfix(const struct trapframe *tf, struct trapframe *final)
     if (DESC_DB(seg_cached((uint16_t)tf->ss)))
         return;
     uint32_t esp = tf->esp & ESP_HIGH_HALF, frame = (uint32_t)(uintptr_t)&final->eip;
-    gdt[GDT_ESPFIX] = seg_make(frame - esp, DESC_MAX_LIMIT_4K,
-                               SEG_ACCESS(1, 0, 1, SEG_TYPE_WRITE | SEG_TYPE_ACCESSED),
-                               SEG_FLAGS_32_4K);
+    struct seg_desc d = seg_make(frame - esp, DESC_MAX_LIMIT_4K,
+                                 SEG_ACCESS(1, 0, 1, SEG_TYPE_WRITE | SEG_TYPE_ACCESSED),
+                                 SEG_FLAGS_32_4K);
+    if (d.lo != gdt[GDT_ESPFIX].lo || d.hi != gdt[GDT_ESPFIX].hi)
+        seg_generation++;
+    gdt[GDT_ESPFIX] = d;
     espfix_sp[0] = esp;
     espfix_sp[1] = SEL(GDT_ESPFIX, 0);
     espfix_on = 1;
 }
 
 /* Null any data selector the hypervisor's own reload would fault on (a
- * guest that changed its LDT under a loaded selector). */
-static void sanitize_data(struct trapframe *tf)
+ * guest that changed its LDT under a loaded selector); 1 if one was. */
+static int sanitize_data(struct trapframe *tf)
 {
     uint32_t *segs[] = { &tf->ds, &tf->es, &tf->fs, &tf->gs };
+    int nulled = 0;
     for (uint32_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++)
         if (!seg_valid_data((uint16_t)*segs[i]))
-            *segs[i] = 0;
+            *segs[i] = 0, nulled = 1;
+    return nulled;
 }
 
-/*
- * Called by entry.asm before every IRET to the guest with frame tf, which
- * then moves to final (the trap page).  The hypervisor's IRET must never
- * fault in ring 0: every selector it reloads is checked here against the
- * tables the CPU will read, after dropping the pins nothing needs.  All
- * the handlers check what they load, so a failure here means the guest
- * changed a table under a selector it holds in a way no CPU could run on
- * (a rewritten LDT under CS, say): that guest ends, the hypervisor lives.
- */
-void seg_return(struct trapframe *tf, struct trapframe *final)
+/* Has seg_return already found exactly these selectors fit, with the
+ * tables as they are now (and EIP within CS)? */
+static int ret_memo_holds(const struct trapframe *tf)
+{
+    return ret_memo.gen == seg_generation && !npins &&
+           tf->cs == ret_memo.sel[0] && tf->ss == ret_memo.sel[1] &&
+           tf->ds == ret_memo.sel[2] && tf->es == ret_memo.sel[3] &&
+           tf->fs == ret_memo.sel[4] && tf->gs == ret_memo.sel[5] &&
+           tf->eip <= ret_memo.cs_limit;
+}
+
+/* seg_return's full check (see there); records what it passed in ret_memo. */
+static __attribute__((noinline)) void seg_return_check(struct trapframe *tf, struct trapframe *final)
 {
     uint32_t rpl = SEL_RPL(tf->cs);
     seg_unpin(tf);
@@ -500,8 +540,33 @@ void seg_return(struct trapframe *tf, struct trapframe *final)
     if (SEL_RPL(tf->ss) != rpl || !ss_ok(seg_cached((uint16_t)tf->ss), rpl))
         guest_terminate(tf, "stale segment", "the guest's SS %x no longer names a ring-%u "
                         "stack segment", tf->ss, rpl);
-    sanitize_data(tf);
+    int nulled = sanitize_data(tf);
     seg_espfix(tf, final);
+    ret_memo.gen = 0;
+    if (nulled || espfix_on || npins)
+        return;
+    frame_selectors(tf, ret_memo.sel);
+    ret_memo.cs_limit = desc_limit_bytes(cs);
+    ret_memo.gen = seg_generation;
+}
+
+/*
+ * Called by entry.asm before every IRET to the guest with frame tf, which
+ * then moves to final (the trap page).  The hypervisor's IRET must never
+ * fault in ring 0: every selector it reloads is checked here against the
+ * tables the CPU will read, after dropping the pins nothing needs.  All
+ * the handlers check what they load, so a failure here means the guest
+ * changed a table under a selector it holds in a way no CPU could run on
+ * (a rewritten LDT under CS, say): that guest ends, the hypervisor lives.
+ * The same selectors with unchanged tables (seg_generation) pass again
+ * without a second look: what the CPU reads has not changed.
+ */
+void seg_return(struct trapframe *tf, struct trapframe *final)
+{
+    if (ret_memo_holds(tf))
+        espfix_on = 0;                   /* recorded only for a 32-bit SS */
+    else
+        seg_return_check(tf, final);
 }
 
 /* Install one of the hypervisor's own system descriptors (a task's TSS). */
@@ -510,4 +575,5 @@ void gdt_set_system(uint32_t index, struct seg_desc d)
     if (index < HR_GUEST_GDT_ENTRIES || index >= HR_GDT_ENTRIES)
         hv_panic("GDT slot %u is not the hypervisor's", index);
     gdt[index] = d;
+    seg_generation++;
 }

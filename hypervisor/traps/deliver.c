@@ -25,6 +25,39 @@
 #define TSS_SS0_OFFSET  8u
 #define GATE_REFUSED    0xFFu     /* gate_fault: no fault a guest could take */
 
+/* The pages the exit path last read a gate from and pushed a frame on
+ * (gtlb.c: kept like TLB entries, so a reflection does not walk the
+ * guest's tables each time). */
+static struct gtlb idt_tlb, stack_tlb;
+
+/* The last gate gate_fault found usable (0) and what that depended on:
+ * the same gate bytes for the same vector, kind and ring, with the same
+ * IDT limit and tables (seg_generation), pass again unchecked.  gen 0:
+ * none. */
+static struct {
+    uint32_t gen, vector, cpl, ev, idt_limit, lo, hi;
+} gate_memo;
+
+/* The last stack selector push_frame found flat (rule 2), at seg_generation
+ * gen (0: none), for a trap from user mode or not. */
+static struct {
+    uint32_t gen, ss, from_user;
+} stack_memo;
+
+/* The two words of gate g (inline copies: no call to memcpy). */
+static uint32_t gate_lo(const struct gate_desc *g)
+{
+    uint32_t w;
+    __builtin_memcpy(&w, g, sizeof(w));
+    return w;
+}
+static uint32_t gate_hi(const struct gate_desc *g)
+{
+    uint32_t w;
+    __builtin_memcpy(&w, (const uint8_t *)g + sizeof(w), sizeof(w));
+    return w;
+}
+
 /* How the event came: an exception or interrupt, a software INT n (whose
  * gate DPL is checked), or the fault raised for a broken gate (a second
  * broken gate is a double fault). */
@@ -36,7 +69,13 @@ static int read_gate(uint32_t vector, struct gate_desc *g)
 {
     if (vector * sizeof(*g) + sizeof(*g) - 1 > vcpu0.idtr.limit)
         return -1;
-    return guest_read(vcpu0.idtr.base + vector * sizeof(*g), g, sizeof(*g));
+    uint32_t va = vcpu0.idtr.base + vector * sizeof(*g);
+    const uint8_t *p = gtlb_ptr(&idt_tlb, va, sizeof(*g), 0);
+    if (p) {
+        __builtin_memcpy(g, p, sizeof(*g));
+        return 0;
+    }
+    return guest_read(va, g, sizeof(*g));
 }
 
 /* Is the guest's gate for vector a present 32-bit interrupt or trap gate? */
@@ -60,6 +99,10 @@ static uint32_t gate_fault(uint32_t vector, uint32_t cpl, enum event ev,
         return T_GP;
     if (read_gate(vector, g))
         return *why = "the IDT is not readable guest memory", GATE_REFUSED;
+    if (gate_memo.gen == seg_generation && gate_memo.vector == vector && gate_memo.cpl == cpl &&
+        gate_memo.ev == ev && gate_memo.idt_limit == vcpu0.idtr.limit &&
+        gate_memo.lo == gate_lo(g) && gate_memo.hi == gate_hi(g))
+        return 0;
     type = GATE_TYPE(*g);
     if ((g->type_attr & GATE_P) && type == SYS_TYPE_TASK)
         return *why = "a task gate (no task switches here)", GATE_REFUSED;
@@ -82,6 +125,9 @@ static uint32_t gate_fault(uint32_t vector, uint32_t cpl, enum event ev,
         return *why = "a handler outside ring 1", GATE_REFUSED;
     if (GATE_OFFSET(*g) > desc_limit_bytes(cs))
         return *err = ext, T_GP;
+    gate_memo.vector = vector, gate_memo.cpl = cpl, gate_memo.ev = ev;
+    gate_memo.idt_limit = vcpu0.idtr.limit, gate_memo.lo = gate_lo(g), gate_memo.hi = gate_hi(g);
+    gate_memo.gen = seg_generation;
     return 0;
 }
 
@@ -109,6 +155,20 @@ static int stack_room(uint32_t esp, uint32_t room)
     return !guest_check(esp - room, room, 1);
 }
 
+/* Store the frame's bytes just below esp, if [esp - room, esp) may be a
+ * stack (stack_room); 1 when done.  Within one page, through stack_tlb. */
+static int write_frame(uint32_t esp, uint32_t room, const uint32_t *frame, uint32_t bytes)
+{
+    uint8_t *p;
+    if (esp >= room && (esp <= HR_VCPU_AREA || esp - room >= HR_VCPU_AREA + PAGE_SIZE) &&
+        (p = gtlb_ptr(&stack_tlb, esp - room, room, 1)) != NULL) {
+        for (uint32_t i = 0; i < bytes / 4; i++)
+            __builtin_memcpy(p + room - bytes + i * 4, &frame[i], 4);
+        return 1;
+    }
+    return stack_room(esp, room) && !guest_write(esp - bytes, frame, bytes);
+}
+
 /* Push the CPU's frame for vector on the stack the gate leads to and
  * enter the handler (rules 1-3).  Returns 0. */
 static int push_frame(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error,
@@ -122,9 +182,13 @@ static int push_frame(struct trapframe *tf, uint32_t vector, int has_error, uint
         guest_terminate(tf, "rule 2 (flat kernel trap stack)",
                         "kernel stack selector %x for vector %u is not a ring-1 stack segment",
                         ss, vector);
-    if (from_user ? !desc_is_flat(seg_loadable((uint16_t)ss)) : !seg_is_flat((uint16_t)ss))
-        guest_terminate(tf, "rule 2 (flat kernel trap stack)",
-                        "stack segment %x for vector %u is not flat", ss, vector);
+    if (stack_memo.gen != seg_generation || stack_memo.ss != ss || stack_memo.from_user != (uint32_t)from_user) {
+        if (from_user ? !desc_is_flat(seg_loadable((uint16_t)ss)) : !seg_is_flat((uint16_t)ss))
+            guest_terminate(tf, "rule 2 (flat kernel trap stack)",
+                            "stack segment %x for vector %u is not flat", ss, vector);
+        stack_memo.ss = ss, stack_memo.from_user = (uint32_t)from_user;
+        stack_memo.gen = seg_generation;
+    }
     uint32_t frame[6], n = 0;
     uint32_t virt_if = vcpu0.area->virt_if & EFLAGS_IF;     /* the ROM's word: only IF */
     uint32_t image = (tf->eflags & ~EFLAGS_IF) | (from_user ? EFLAGS_IF : virt_if);
@@ -138,7 +202,7 @@ static int push_frame(struct trapframe *tf, uint32_t vector, int has_error, uint
         frame[n++] = tf->ss;
     }
     uint32_t room = n * 4 > HR_TRAP_STACK_ROOM ? n * 4 : HR_TRAP_STACK_ROOM;
-    if (!stack_room(esp, room) || guest_write(esp - n * 4, frame, n * 4))
+    if (!write_frame(esp, room, frame, n * 4))
         guest_terminate(tf, "rule 3 (32 bytes of stack room)",
                         "no room for a %u-byte frame below esp %x for vector %u", room, esp, vector);
     tf->ss = ss;

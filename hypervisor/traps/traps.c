@@ -132,22 +132,26 @@ static void irq(struct trapframe *tf)
     outb(PIC1_CMD, PIC_EOI);
 }
 
+/* The page the last faulting EIP was on (gtlb.c): asking whether a fault
+ * came from a ROM walks the guest's tables once per page, not per fault. */
+static struct gtlb eip_tlb;
+
 /* Is eip in a ROM (the guest-physical pages the hypervisor keeps
  * read-only, wherever the guest maps them)? */
 static int in_rom(uint32_t eip)
 {
-    uint32_t gpa = eip, err;
     if (!(vcpu0.cr0 & CR0_PG))
-        return paging_readonly(gpa, 1);      /* paging off: a range check */
-    return !mmu_walk(eip, 0, &gpa, &err) && paging_readonly(gpa, 1);
+        return paging_readonly(eip, 1);      /* paging off: a range check */
+    const uint8_t *p = gtlb_ptr(&eip_tlb, eip, 1, 0);
+    return p && paging_readonly(V2P(p) - vcpu0.mem_base, 1);
 }
 
-/* Is eip a ROM's IRET instruction?  That is where the ROM's IRET entry
- * returns natively when nothing is pending. */
+/* Is eip, inside a ROM, its IRET instruction?  That is where the ROM's
+ * IRET entry returns natively when nothing is pending. */
 static int at_rom_iret(uint32_t eip)
 {
-    uint8_t op;
-    return in_rom(eip) && !guest_read(eip, &op, 1) && op == IRETD_OPCODE;
+    const uint8_t *p = gtlb_ptr(&eip_tlb, eip, 1, 0);
+    return p && *p == IRETD_OPCODE;
 }
 
 /* A #PF from the guest: 1 if its own tables allow the access (the shadow
@@ -160,6 +164,7 @@ static int shadow_filled(struct trapframe *tf)
         return 1;
     }
     vcpu0.cr2 = cr2;
+    vcpu0.area->cr2 = cr2;               /* what GetCR2 reads (spec section 9) */
     return 0;
 }
 
@@ -177,12 +182,18 @@ static void soft_trap(struct trapframe *tf, uint32_t v)
     reflect_soft(tf, v, len);
 }
 
-/* An exception from the guest: emulate what ring 1 cannot do, else reflect. */
-static void exception(struct trapframe *tf)
+/* An exception from the guest: emulate what ring 1 cannot do, else reflect.
+ * `tables`: this exit applied descriptor writes queued in lazy mode, so a
+ * faulting segment load is retried first (it may work now). */
+static void exception(struct trapframe *tf, int tables)
 {
     uint32_t v = tf->vector;
     if (v == T_PF && shadow_filled(tf))
         return;
+    if (tables && (v == T_GP || v == T_NP || v == T_SS || v == T_TS)) {
+        vcpu0.exits[EXIT_EMULATE]++;
+        return;                          /* a fault: the instruction runs again */
+    }
     vcpu0.vectors[v]++;
     if ((v == T_GP || v == T_NP || v == T_SS) && (tf->error & ~3u) && !(tf->error & ERR_IDT)) {
         const char *why = NULL;
@@ -194,7 +205,8 @@ static void exception(struct trapframe *tf)
             return;                      /* the table changed: retry */
         }
     }
-    if (SEL_RPL(tf->cs) == HR_GUEST_CPL && at_rom_iret(tf->eip)) {
+    int rom = SEL_RPL(tf->cs) == HR_GUEST_CPL && in_rom(tf->eip);
+    if (rom && at_rom_iret(tf->eip)) {
         vcpu0.exits[EXIT_EMULATE]++;     /* rule 10: no fault inside the ROM */
         hc_IRET(tf);                     /* a frame no CPU takes ends the guest */
         return;
@@ -202,7 +214,7 @@ static void exception(struct trapframe *tf)
     if (v == T_GP && !emulate(tf))
         return;                          /* emulate() counted it */
     vcpu0.exits[EXIT_EXCEPTION]++;
-    if (SEL_RPL(tf->cs) == HR_GUEST_CPL && in_rom(tf->eip))
+    if (rom)
         hc_fault(tf, v, tf->error);      /* rule 8: a ROM body's own fault */
     if (v == T_BP || v == T_OF)
         return soft_trap(tf, v);
@@ -214,6 +226,11 @@ static void exception(struct trapframe *tf)
  * ROM's fast paths enter the hypervisor when the guest sets IF. */
 static void inject(struct trapframe *tf)
 {
+    if (!vpic_requests) {                /* the common exit: nothing to do */
+        if (vcpu0.area->pending)
+            vcpu0.area->pending = 0;
+        return;
+    }
     if (vpic_pending() && (SEL_RPL(tf->cs) == 3 || vcpu0.area->virt_if)) {
         int v = vpic_ack();
         if (v >= 0)
@@ -240,8 +257,9 @@ void hv_trap(struct trapframe *tf)
         hv_fault(tf);
     if (SEL_RPL(tf->cs) == GUEST_NO_RING)       /* the checks keep ring 2 empty */
         guest_terminate(tf, "descriptor validation", "the guest runs in ring 2");
+    int tables = vcpu0.area->queued ? lazy_flush(tf) : 0;   /* before anything looks */
     if (tf->vector < T_EXCEPTIONS)
-        exception(tf);
+        exception(tf, tables);
     else if (tf->vector < IRQ_BASE + IRQ_COUNT)
         irq(tf);
     else if (tf->vector == HR_HYPERCALL_VECTOR)
@@ -295,6 +313,8 @@ void stats_print(void)
         hv_printf("hv:   none\n");
     hv_printf("hv: faults and interrupts delivered to the guest through its IDT: %u\n",
               (uint32_t)vcpu0.delivered);
+    hv_printf("hv: updates queued in lazy mode, applied at exits: %u\n",
+              (uint32_t)vcpu0.lazy_applied);
     hv_printf("hv: VMI calls that exited to the hypervisor, by name:\n");
     none = 1;
     for (uint32_t c = 0; c < VMI_CALL_COUNT; c++)

@@ -26,6 +26,21 @@
 
 int backdoor_enabled = 1;
 
+/* Copy the state the ROM answers Get calls with into the per-vCPU area
+ * (spec section 9); called wherever one of those values changes. */
+void vcpu_publish(void)
+{
+    struct hr_vcpu_area *a = vcpu0.area;
+    uint64_t hz = vtimer_tsc_hz();
+    a->cr0 = vcpu0.cr0, a->cr2 = vcpu0.cr2, a->cr3 = vcpu0.cr3, a->cr4 = vcpu0.cr4;
+    for (uint32_t i = 0; i < HR_DEBUG_REGS; i++)
+        a->dr[i] = vcpu0.dr[i];
+    a->gdt_limit = vcpu0.gdtr.limit, a->gdt_base = vcpu0.gdtr.base;
+    a->idt_limit = vcpu0.idtr.limit, a->idt_base = vcpu0.idtr.base;
+    a->ldtr = vcpu0.ldtr, a->tr = vcpu0.tr;
+    a->cycle_hz_lo = (uint32_t)hz, a->cycle_hz_hi = (uint32_t)(hz >> 32);
+}
+
 /* All exits so far, whatever the reason. */
 uint64_t exits_total(void)
 {
@@ -102,14 +117,16 @@ void hc_SetCR0(struct trapframe *tf)
     uint32_t real = read_cr0();
     real = (v & CR0_TS) ? real | CR0_TS : real & ~CR0_TS;
     __asm__ volatile("mov %0, %%cr0" :: "r"(real));
+    vcpu_publish();
 }
 
-void hc_SetCR2(struct trapframe *tf) { vcpu0.cr2 = tf->eax; }
+void hc_SetCR2(struct trapframe *tf) { vcpu0.cr2 = tf->eax; vcpu_publish(); }
 /* SetCR3: a new address space; like the TLB, the shadow forgets. */
 void hc_SetCR3(struct trapframe *tf)
 {
     vcpu0.cr3 = tf->eax;
     mmu_flush();
+    vcpu_publish();
 }
 
 /* SetCR4: only bits whose effect the hypervisor can honour; a change of
@@ -124,6 +141,7 @@ void hc_SetCR4(struct trapframe *tf)
         mmu_flush();
     uint32_t real = read_cr4() & ~CR4_TSD;   /* TSD: RDTSC faults in rings 1 and 3, */
     write_cr4(real | (vcpu0.cr4 & CR4_TSD)); /* and emulate.c serves ring 1        */
+    vcpu_publish();
 }
 
 void hc_GetCR0(struct trapframe *tf)
@@ -139,6 +157,7 @@ void hc_CLTS(struct trapframe *tf)
     (void)tf;
     vcpu0.cr0 &= ~CR0_TS;
     __asm__ volatile("clts");
+    vcpu_publish();
 }
 
 void hc_WBINVD(struct trapframe *tf) { (void)tf; }
@@ -155,6 +174,7 @@ void hc_SetDR(struct trapframe *tf)
 {
     if (dr_valid(tf->eax))
         vcpu0.dr[tf->eax] = tf->edx;
+    vcpu_publish();
 }
 
 void hc_GetDR(struct trapframe *tf)
@@ -239,5 +259,11 @@ void hc_SetCallbacks(struct trapframe *tf)
     tf->eax = 0;
 }
 
-/* SetLazyMode(mode): no updates are queued, so nothing to flush. */
-void hc_SetLazyMode(struct trapframe *tf) { vcpu0.lazy_mode = tf->eax; }
+/* SetLazyMode(mode): the ROM's entry notes the mode and makes this call
+ * only to leave lazy mode with updates queued, which the exit itself has
+ * applied (lazy.c); a guest that calls it directly gets the same. */
+void hc_SetLazyMode(struct trapframe *tf)
+{
+    vcpu0.lazy_mode = tf->eax;
+    vcpu0.area->lazy_mode = tf->eax;
+}

@@ -9,6 +9,7 @@
 #define SYSCALL_VECTOR_DEFAULT 0x80u
 
 uint32_t syscall_vector = SYSCALL_VECTOR_DEFAULT;
+static struct gtlb table_tlb;     /* the page Write*Entry last stored to (gtlb.c) */
 
 /* A descriptor the guest broke a rule with: the guest stops here. */
 static void refuse(struct trapframe *tf, const char *what, uint32_t index, const char *why)
@@ -36,12 +37,14 @@ void hc_SetGDT(struct trapframe *tf)
     if (seg_guest_set_gdt(&d, &bad, &why))
         refuse(tf, "GDT", bad, why);
     vcpu0.gdtr = d;
+    vcpu_publish();
 }
 
 /* SetIDT(const struct dtr *): the guest's virtual IDT. */
 void hc_SetIDT(struct trapframe *tf)
 {
     vcpu0.idtr = read_dtr(tf, tf->eax);
+    vcpu_publish();
     idt_sync_syscall(tf);
 }
 
@@ -72,6 +75,7 @@ void hc_SetLDT(struct trapframe *tf)
     if (seg_guest_set_ldt(sel, &why))
         refuse(tf, "LDT", SEL_INDEX(sel), why);
     vcpu0.ldtr = sel;
+    vcpu_publish();
 }
 
 /* The fault LLDT raises for sel, as the CPU checks it (0: none): a
@@ -106,6 +110,7 @@ void hc_SetTR(struct trapframe *tf)
         hc_fault(tf, T_GP, sel & ~3u);
     else
         vcpu0.tr = sel;
+    vcpu_publish();
 }
 
 void hc_GetLDT(struct trapframe *tf) { tf->eax = vcpu0.ldtr; }
@@ -120,7 +125,10 @@ static struct seg_desc write_entry(struct trapframe *tf, uint32_t *table, uint32
     *table = tf->eax;
     *index = tf->edx;
     uint32_t at = *table + *index * (uint32_t)sizeof(d);
-    if (guest_write(at, &d, sizeof(d)))
+    uint8_t *p = gtlb_ptr(&table_tlb, at, sizeof(d), 1);
+    if (p)
+        __builtin_memcpy(p, &d, sizeof(d));
+    else if (guest_write(at, &d, sizeof(d)))
         hc_page_fault(tf, at, sizeof(d), PF_W);
     return d;
 }
@@ -159,6 +167,35 @@ void hc_WriteIDTEntry(struct trapframe *tf)
     write_entry(tf, &table, &index);
     if (table == vcpu0.idtr.base && index == syscall_vector)
         idt_sync_syscall(tf);
+}
+
+/* A Write{GDT,LDT,IDT}Entry the ROM queued in lazy mode (lazy.c): it made
+ * the store already, so take the entry as the table now holds it and
+ * install it as the call would have; an entry no longer readable there is
+ * one the guest has since unmapped, and is picked up as any direct table
+ * write is, when a segment load faults on it. */
+void hc_desc_queued(struct trapframe *tf, uint32_t call, uint32_t table, uint32_t index)
+{
+    struct seg_desc d;
+    const char *why = NULL;
+    uint32_t at = table + index * (uint32_t)sizeof(d);
+    if (call == VMI_CALL_WriteIDTEntry) {
+        if (table == vcpu0.idtr.base && index == syscall_vector)
+            idt_sync_syscall(tf);
+        return;
+    }
+    if (guest_read(at, &d, sizeof(d)))
+        return;
+    if (call == VMI_CALL_WriteGDTEntry) {
+        if (in_table(table, index, vcpu0.gdtr.base, vcpu0.gdtr.limit) &&
+            seg_guest_write_gdt(index, d, &why))
+            refuse(tf, "GDT (queued in lazy mode)", index, why);
+        return;
+    }
+    struct seg_desc ldt = seg_guest_view(SEL_INDEX(vcpu0.ldtr));
+    if (vcpu0.ldtr && in_table(table, index, DESC_BASE(ldt), desc_limit_bytes(ldt)) &&
+        seg_guest_write_ldt(index, d, &why))
+        refuse(tf, "LDT (queued in lazy mode)", index, why);
 }
 
 /* UpdateKernelStack(ss, esp): where traps from user mode land (an RPL-0

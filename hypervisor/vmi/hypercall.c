@@ -10,10 +10,18 @@
 #include "hv.h"
 #include "hypercall.h"
 
+/* The page the last fourth argument came from (gtlb.c). */
+static struct gtlb arg_tlb;
+
 /* The fourth regparm argument: on the guest stack above the return address. */
 uint32_t hc_arg4(struct trapframe *tf)
 {
     uint32_t v;
+    const uint8_t *p = gtlb_ptr(&arg_tlb, tf->esp + 4, sizeof(v), 0);
+    if (p) {
+        __builtin_memcpy(&v, p, sizeof(v));
+        return v;
+    }
     if (guest_read(tf->esp + 4, &v, sizeof(v)))
         guest_terminate(tf, "rule 4 (flat stack)", "the fourth argument is not readable at %x", tf->esp + 4);
     return v;
@@ -57,13 +65,24 @@ void hc_page_fault(struct trapframe *tf, uint32_t va, uint32_t n, uint32_t acces
     if ((at & ~(PAGE_SIZE - 1)) != HR_VCPU_AREA)      /* there: a protection fault */
         mmu_walk(at, access, &gpa, &err);
     vcpu0.cr2 = at;
+    vcpu0.area->cr2 = at;                 /* what GetCR2 reads */
     hc_fault(tf, T_PF, err);
 }
+
+/* CS, SS, DS and ES that last passed rules 4 and 5 in full, at
+ * seg_generation `gen` (0: none): the same selectors over the same
+ * tables pass again without looking at a descriptor. */
+static struct {
+    uint32_t gen, cs, ss, ds, es;
+} flat_memo;
 
 /* Rules 4 and 5: flat 32-bit CS and SS, and DS/ES unless the call is
  * IRET or SYSEXIT. */
 static void check_segments(struct trapframe *tf, uint32_t call)
 {
+    if (flat_memo.gen == seg_generation && tf->cs == flat_memo.cs && tf->ss == flat_memo.ss &&
+        tf->ds == flat_memo.ds && tf->es == flat_memo.es)
+        return;
     if (!seg_is_flat((uint16_t)tf->cs) || !seg_is_flat((uint16_t)tf->ss))
         guest_terminate(tf, "rule 4 (flat code and stack for VMI calls)",
                         "call %u with cs %x ss %x", call, tf->cs, tf->ss);
@@ -72,6 +91,8 @@ static void check_segments(struct trapframe *tf, uint32_t call)
     if (!seg_is_flat((uint16_t)tf->ds) || !seg_is_flat((uint16_t)tf->es))
         guest_terminate(tf, "rule 5 (flat DS and ES for VMI calls)",
                         "call %u with ds %x es %x", call, tf->ds, tf->es);
+    flat_memo.cs = tf->cs, flat_memo.ss = tf->ss, flat_memo.ds = tf->ds, flat_memo.es = tf->es;
+    flat_memo.gen = seg_generation;
 }
 
 /* The handler table: one per call number. */
@@ -99,12 +120,25 @@ void hc_not_served(struct trapframe *tf, uint32_t call)
                     vmi_call_name(call), call);
 }
 
+/* The page the last call byte came from (gtlb.c). */
+static struct gtlb code_tlb;
+
+/* The call byte at eip; -1 where a ring-1 read of it would fault. */
+static int call_byte(uint32_t eip, uint8_t *call)
+{
+    const uint8_t *p = gtlb_ptr(&code_tlb, eip, 1, 0);
+    if (!p)
+        return -1;
+    *call = *p;
+    return 0;
+}
+
 /* Serve one hypercall: read the call byte, check the rules, dispatch. */
 void hypercall(struct trapframe *tf)
 {
     uint8_t call;
     vcpu0.exits[EXIT_HYPERCALL]++;
-    if (guest_read(tf->eip, &call, 1))
+    if (call_byte(tf->eip, &call))
         guest_terminate(tf, "hypercall", "call number unreadable at %x", tf->eip);
     tf->eip++;                                   /* resume after the byte */
     if (call == HR_HC_INIT) {

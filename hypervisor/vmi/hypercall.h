@@ -16,6 +16,7 @@ HR_VMI_CALLS(HC_DECLARE_)
 #undef HC_DECLARE_
 
 uint32_t hc_arg4(struct trapframe *tf);
+void hc_desc_queued(struct trapframe *tf, uint32_t call, uint32_t table, uint32_t index);
 void hc_fault(struct trapframe *tf, uint32_t vector, uint32_t error) __attribute__((noreturn));
 void hc_page_fault(struct trapframe *tf, uint32_t va, uint32_t n, uint32_t access) __attribute__((noreturn));
 void hc_not_served(struct trapframe *tf, uint32_t call) __attribute__((noreturn));

@@ -31,6 +31,7 @@
 #define PORT_EMULATED    0x80u     /* POST code port: emulated on the hypervisor */
 #define PORT_SCRATCH     0x3FFu    /* COM1 scratch register: passed through */
 #define CPUID_LEAF       0u        /* the vendor leaf: served without side effects */
+#define CPUID_LEAF_FIXED 1u        /* features: the hypervisor sets and hides bits */
 #define FRACTION_SCALE   1000u     /* per-op values carry three decimals */
 #define MODE_MAX         32u
 #define BENCH_GDT_SLOT   RT_GDT_FIRST_FREE   /* a slot the runtime leaves free */
@@ -133,6 +134,16 @@ static void op_cpuid(void)
     sink = r[0];
 }
 
+/* CPUID leaf 1 (patched site): the leaf the hypervisor adjusts, so on
+ * it a hypercall: the cost of the exit path itself. */
+static void op_cpuid_leaf1(void)
+{
+    uint32_t r[4];
+    for (uint32_t i = 0; i < BENCH_ITERATIONS; i++)
+        vmi_cpuid(CPUID_LEAF_FIXED, 0, r);
+    sink = r[0];
+}
+
 /* OUT to a port the hypervisor emulates (patched site). */
 static void op_out_emulated(void)
 {
@@ -232,6 +243,7 @@ static const struct op ops[] = {
     { "intr_pair",          op_intr_pair,       NULL },
     { "flags_save_restore", op_flags,           NULL },
     { "cpuid",              op_cpuid,           NULL },
+    { "cpuid_leaf1",        op_cpuid_leaf1,     NULL },
     { "out_emulated",       op_out_emulated,    NULL },
     { "out_passthrough",    op_out_passthrough, NULL },
     { "get_cr0",            op_get_cr0,         NULL },

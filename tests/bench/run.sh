@@ -26,7 +26,7 @@ ICOUNT=(-icount shift=0,align=off,sleep=off)
 MODES=(native native-rom hv hv-novmi)
 RUNS=2
 # What bench.c measures, in its order; "loop" is the empty loop.
-OPS=(loop intr_pair flags_save_restore cpuid out_emulated out_passthrough
+OPS=(loop intr_pair flags_save_restore cpuid cpuid_leaf1 out_emulated out_passthrough
      get_cr0 write_gdt_entry exception syscall pte_update)
 NUM='[0-9]+(\.[0-9]+)?'
 
@@ -131,6 +131,18 @@ print_table() {
         done
         row "${cells[@]}"
     done
+    cells=("boot_to_guest")
+    for mode in "${MODES[@]}"; do cells+=("$(boot_cell "$work/run1-$mode.out")"); done
+    row "${cells[@]}"
+}
+
+# The hypervisor's boot cost in boot output $1: instructions (the TSC under
+# -icount) before the guest's first instruction, in millions; "-" natively.
+boot_cell() {
+    local t
+    t=$(sed -n "s/^hv: guest's first instruction at TSC \([0-9]*\)$/\1/p" "$1" | head -n 1)
+    [ -n "$t" ] || { echo "-"; return; }
+    awk -v t="$t" 'BEGIN { printf "%.1f M\n", t / 1e6 }'
 }
 
 # What the table cannot say by itself.
@@ -140,9 +152,12 @@ print_notes() {
     echo "Trap-and-emulate does not see CPUID, PUSHF/POPF or direct descriptor writes:"
     echo "they do not fault in ring 1 and run unchecked (spec section 12).  Its system"
     echo "calls exit: the direct gate needs the kernel stack from UpdateKernelStack."
+    echo "cpuid (leaf 0) and get_cr0 are answered in the ROM without an exit;"
+    echo "cpuid_leaf1 is a plain hypercall (leaf 1 is the one the hypervisor adjusts)."
     echo "pte_update: SetPxE, InvalPage and a read of the remapped page, paging on; on"
     echo "the hypervisor SetPxE is a store (in the ROM, or plain), InvalPage one exit"
-    echo "and the read a shadow page fill."
+    echo "and the read a shadow page fill.  boot_to_guest: instructions from QEMU's"
+    echo "reset to the guest's first instruction (the hypervisor logs its TSC there)."
 }
 
 # The whole report for run 1; $1 = the determinism verdict (yes/no).

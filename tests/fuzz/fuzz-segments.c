@@ -297,6 +297,7 @@ static void reset(void)
     memset(guest_mem, 0, sizeof(guest_mem));
     memset(&vcpu0, 0, sizeof(vcpu0));
     gdt_entries = ldt_entries = npins = 0;
+    seg_generation++;                /* the tables changed under seg_return's memo */
     real_ldtr = 0, ldt_limit_model = NO_LDT;
     gdt_init();
     memset(tf, 0, sizeof(*tf));

@@ -3,7 +3,7 @@
 # tests/hostile.cfg is the one table of cases: what each does and what
 # must come of it (tests/run reads it like tests/guest.cfg).
 
-HOSTILE_TESTS   := segments iret idt stacks cpu paging calls ports toctou
+HOSTILE_TESTS   := segments iret idt stacks cpu paging calls ports toctou lazy
 HOSTILE_KERNELS := $(HOSTILE_TESTS:%=$(BUILD)/tests/hostile/%.elf)
 GUEST_TEST_KERNELS += $(HOSTILE_KERNELS)
 

@@ -33,7 +33,7 @@ boot() {
     # The console goes to a file: a pipe's reader would pace the UART by
     # host time, and with it every interrupt the guest sees.
     timeout "$QEMU_TIMEOUT" "$QEMU" -nodefaults -display none -no-reboot -monitor none \
-        -serial file:"$work/console-$2-$1" -serial null -m 128 \
+        -serial file:"$work/console-$2-$1" -serial file:"$work/hv-$2-$1" -m 128 \
         -device isa-debug-exit,iobase=$DEBUG_EXIT_PORT,iosize=4 \
         -icount shift=0,align=off,sleep=off "${args[@]}" < /dev/null 2> "$work/stderr"
     tr -d '\r' < "$work/console-$2-$1" | grep '^BENCH ' > "$work/run$2-$1.out"
@@ -66,7 +66,27 @@ same=yes
 for mode in "${MODES[@]}"; do
     cmp -s "$work/run1-$mode.out" "$work/run2-$mode.out" || same=no
 done
+cmp -s <(tr -d '\r' < "$work/hv-1-hv" | grep '^hv:   ') <(tr -d '\r' < "$work/hv-2-hv" | grep '^hv:   ') || same=no
+# The hypervisor's exit counts for the whole boot and workload of run 1
+# (its statistics at the end, on COM2): by reason, then the VMI calls
+# that exited, most frequent first.
+exits() {
+    local log=$work/hv-1-hv
+    tr -d '\r' < "$log" | sed -n '/^hv: exits by reason:/,/^hv: faults and/p' |
+        sed -n 's/^hv:   \(.*\): \([0-9]*\)$/\1 \2/p' |
+        awk '{ n = $NF; $NF = ""; sub(/ $/, ""); total += n; rows[++k] = $0; counts[k] = n }
+             END { printf "| %-32s | %10s |\n", "Linux (hv) exits, by reason", "count"
+                   printf "| %-32s | %10s |\n", "--------------------------------", "----------"
+                   for (i = 1; i <= k; i++) printf "| %-32s | %10d |\n", rows[i], counts[i]
+                   printf "| %-32s | %10d |\n", "all", total }'
+    echo
+    printf 'VMI calls that exited: '
+    tr -d '\r' < "$log" | sed -n 's/^hv:   VMI_\([A-Za-z]*\): \([0-9]*\)$/\2 \1/p' | sort -rn |
+        awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1 } END { print "" }'
+}
+
 table | tee "$work/table.md"
+exits | tee "$work/exits.md"
 echo "Linux deterministic: $same ($RUNS runs of each mode compared)"
 [ "$same" = yes ] || exit 1
 readme=$here/../../README.md begin='<!-- make bench: linux table -->' end='<!-- end of make bench linux table -->'
@@ -76,4 +96,12 @@ if grep -qF "$begin" "$readme"; then
         $0 == e { skip = 0 }
         !skip' "$readme" > "$work/README.new" && mv "$work/README.new" "$readme"
     echo "(the Linux table in README.md is updated)"
+fi
+begin='<!-- make bench: linux exits -->' end='<!-- end of make bench linux exits -->'
+if grep -qF "$begin" "$readme"; then
+    awk -v b="$begin" -v e="$end" -v t="$work/exits.md" '
+        $0 == b { print; while ((getline line < t) > 0) print line; skip = 1; next }
+        $0 == e { skip = 0 }
+        !skip' "$readme" > "$work/README.new" && mv "$work/README.new" "$readme"
+    echo "(the Linux exit counts in README.md are updated)"
 fi

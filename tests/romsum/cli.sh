@@ -204,8 +204,9 @@ run scan "$tmp/c0.img" --legacy
 expect "scan --legacy: the ROM at C0000h is picked" 0 out 'scanning 0xc0000-0xdffff' \
     out 'picks the ROM at 0xc0000'
 run scan "$rom" --base 0xC8000
+rom_end=$(printf '0x%x' $((0xc8000 + $(stat -c %s "$rom") - 1)))   # the ROM's size grows with it
 expect "scan --base 0xC8000: a dump starting with the ROM" 0 \
-    out 'image 0xc8000-0xc91ff' out 'picks the ROM at 0xc8000'
+    out "image 0xc8000-$rom_end" out 'picks the ROM at 0xc8000'
 image "$tmp/bad.img" 0x8000 "$tmp/flip.rom" 0x10000 "$rom"
 run scan "$tmp/bad.img"
 expect "scan: bad checksum reported, the good ROM picked" 0 \

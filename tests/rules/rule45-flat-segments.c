@@ -8,7 +8,7 @@
  * so every offset the kernel uses still reaches its code and data and the
  * ROM, but its limit ends at 16 MiB instead of at the hypervisor's area.
  *
- *   case=cs    CS limited, then a VMI call (GetCR0): rule 4;
+ *   case=cs    CS limited, then a VMI call (WBINVD, always a hypercall: GetCR0 no longer exits): rule 4;
  *   case=ss    SS limited, then a VMI call: rule 4;
  *   case=ds    DS limited, then a VMI call: rule 5;
  *   case=es    ES limited, then a VMI call: rule 5;
@@ -50,7 +50,7 @@ static void call_with_cs(uint16_t cs)
 {
     __asm__ volatile("pushl %0\n\tpushl $1f\n\tlret\n1:\n\t"
                      "call *%1"
-                     :: "r"((uint32_t)cs), "m"(VMI_ENTRY(GetCR0))
+                     :: "r"((uint32_t)cs), "m"(VMI_ENTRY(WBINVD))
                      : "eax", "ecx", "edx", "memory", "cc");
 }
 
@@ -58,21 +58,21 @@ static void call_with_cs(uint16_t cs)
 static void call_with_ss(uint16_t sel)
 {
     __asm__ volatile("movw %0, %%ss\n\tcall *%1"
-                     :: "r"(sel), "m"(VMI_ENTRY(GetCR0)) : "eax", "ecx", "edx", "memory", "cc");
+                     :: "r"(sel), "m"(VMI_ENTRY(WBINVD)) : "eax", "ecx", "edx", "memory", "cc");
 }
 
 /* Load DS with sel, then make a VMI call. */
 static void call_with_ds(uint16_t sel)
 {
     __asm__ volatile("movw %0, %%ds\n\tcall *%1"
-                     :: "r"(sel), "m"(VMI_ENTRY(GetCR0)) : "eax", "ecx", "edx", "memory", "cc");
+                     :: "r"(sel), "m"(VMI_ENTRY(WBINVD)) : "eax", "ecx", "edx", "memory", "cc");
 }
 
 /* Load ES with sel, then make a VMI call. */
 static void call_with_es(uint16_t sel)
 {
     __asm__ volatile("movw %0, %%es\n\tcall *%1"
-                     :: "r"(sel), "m"(VMI_ENTRY(GetCR0)) : "eax", "ecx", "edx", "memory", "cc");
+                     :: "r"(sel), "m"(VMI_ENTRY(WBINVD)) : "eax", "ecx", "edx", "memory", "cc");
 }
 
 /* For try_call: with DS = arg->ds, IRET through the shim to the next
