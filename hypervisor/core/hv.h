@@ -98,6 +98,7 @@ void tss_set_guest_stack(uint16_t ss, uint32_t esp);
 void iopb_sync(void);
 struct seg_desc seg_guest_view(uint32_t index);
 struct seg_desc seg_loadable(uint16_t sel);
+struct seg_desc seg_current(uint16_t sel);
 uint16_t seg_compress(uint16_t sel);
 int seg_is_flat(uint16_t sel);
 int seg_valid_cs(uint16_t sel);
