@@ -80,6 +80,7 @@ static void constants(void)
     DEF(HR_VCPU_AREA, HR_VCPU_AREA);
     OFF("VCPU", struct hr_vcpu_area, virt_if);
     OFF("VCPU", struct hr_vcpu_area, pending);
+    OFF("VCPU", struct hr_vcpu_area, iopl);
 }
 
 /* ELF constants for the header and tables the ROM carries. */

@@ -361,10 +361,13 @@ enum hr_elf_section {
 struct hr_vcpu_area {
     uint32_t virt_if;            /* @0 VMI_INTERRUPTS_ENABLED or 0          */
     uint32_t pending;            /* @4 nonzero: an interrupt waits for IF   */
-    uint32_t reserved[2];        /* @8                                      */
+    uint32_t iopl;               /* @8 the virtual IOPL (EFLAGS bits 12-13):
+                                    the ROM's copy, for IRET's fast path    */
+    uint32_t reserved;           /* @12                                     */
 } HR_PACKED;
 _Static_assert(sizeof(struct hr_vcpu_area) == 16, "vcpu area size");
 _Static_assert(offsetof(struct hr_vcpu_area, pending) == 4, "pending");
+_Static_assert(offsetof(struct hr_vcpu_area, iopl) == 8, "iopl");
 
 /* CPUID leaves a HyperROM hypervisor answers (through VMI CPUID). */
 #define HR_CPUID_SIGNATURE    0x40000000u /* EAX max leaf; "HyperROM VMI"   */

@@ -50,6 +50,7 @@ struct vcpu {
     struct hr_vcpu_area *area;   /* shared with the ROM: virtual IF, pending */
     struct dtr gdtr, idtr;       /* the guest's descriptor-table registers */
     uint16_t ldtr, tr;           /* the guest's LDT and task selectors     */
+    struct seg_desc tr_desc;     /* the TSS descriptor cached at SetTR/LTR */
     uint32_t cr0, cr2, cr3, cr4; /* virtual control registers              */
     uint32_t dr[8];              /* virtual debug registers                */
     uint16_t kernel_ss;          /* the stack for traps from user mode     */

@@ -29,12 +29,11 @@ static void as_call(struct trapframe *tf, hc_handler *h)
 
 /* Port access from ring 3: allowed at the virtual IOPL, or when the
  * guest's own TSS I/O bitmap clears every bit of it (ioperm.c: the SDM's
- * rule, TSS limit included). */
+ * rule, TSS limit included), the TSS as TR cached it at SetTR/LTR. */
 static int user_port_ok(uint16_t port, uint32_t size)
 {
-    struct seg_desc tr = seg_guest_view(SEL_INDEX(vcpu0.tr));
     return ioperm_allows(3, (vcpu0.iopl_mask & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT,
-                         vcpu0.tr ? &tr : NULL, port, size, guest_read);
+                         vcpu0.tr ? &vcpu0.tr_desc : NULL, port, size, guest_read);
 }
 
 /* IN/OUT in any form: E4-E7 (imm8 port), EC-EF (DX port).  The backdoor
