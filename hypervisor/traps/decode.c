@@ -62,7 +62,9 @@ static int prefix(uint8_t b, struct insn *in, uint32_t *wide)
         in->addr16 = 1;
     else if (b == PFX_REP || b == PFX_REPNE)
         in->rep = 1;                    /* INS/OUTS repeat under either (SDM: REP) */
-    else if (b != PFX_LOCK)
+    else if (b == PFX_LOCK)
+        in->lock = 1;
+    else
         return 0;
     return 1;
 }

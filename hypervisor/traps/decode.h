@@ -22,6 +22,7 @@ struct insn {
     int rep;                /* string I/O: a REP or REPNE prefix     */
     int seg;                /* a segment-override prefix: SEG_*; -1  */
     int addr16;             /* an address-size prefix (67h)          */
+    int lock;               /* a LOCK prefix (F0h)                   */
     uint32_t imm;           /* I/O port or INT vector                */
     uint32_t reg, rm;       /* ModRM reg field; rm register index    */
     int rm_is_mem;          /* the r/m operand is memory at ea       */

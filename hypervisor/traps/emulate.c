@@ -226,6 +226,11 @@ int emulate(struct trapframe *tf)
         return -1;
     int user = SEL_RPL(tf->cs) == 3;
     int r;
+    if (in.lock && in.op != OP_NONE) {    /* none of ours takes LOCK: #UD (SDM vol. 2, LOCK) */
+        vcpu0.exits[EXIT_EXCEPTION]++;
+        reflect(tf, T_UD, 0, 0);
+        return 0;
+    }
     vcpu0.exits[EXIT_EMULATE]++;          /* before: a port write may end the run */
     switch (in.op) {
     case OP_IO: r = emulate_io(tf, &in); break;

@@ -123,6 +123,9 @@ static void string_prefixes(void)
     fifteen[15] = 0xEE;
     check(decode(fifteen, 16, &tf, &in) == -1, "15 prefixes and out: past 15 bytes refused",
           "decoded, len %u", in.length);
+    const uint8_t lock_out[] = { 0xF0, 0xEE };
+    check(!decode(lock_out, sizeof(lock_out), &tf, &in) && in.op == OP_IO && in.lock,
+          "lock out dx, al: LOCK recorded (emulate raises #UD)", "op %d lock %d", in.op, in.lock);
     const uint8_t a16_lgdt[] = { 0x67, 0x0F, 0x01, 0x17 };
     check(!decode(a16_lgdt, sizeof(a16_lgdt), &tf, &in) && in.op == OP_NONE,
           "67h lgdt [bx]: 16-bit ModRM is not emulated", "op %d", in.op);
