@@ -231,10 +231,10 @@ void hc_SetIOPLMask(struct trapframe *tf)
 void set_virtual_iopl(struct trapframe *tf, uint32_t image)
 {
     uint32_t iopl = image & EFLAGS_IOPL;
+    vcpu0.area->iopl = iopl;             /* the guest may have written it */
     if (iopl == vcpu0.iopl_mask)
         return;
     vcpu0.iopl_mask = iopl;
-    vcpu0.area->iopl = iopl;
     iopb_sync();
     idt_sync_syscall(tf);
 }

@@ -344,6 +344,24 @@ static void check_iret_image(void)
     set_iopl(0);
 }
 
+/* Under VMI the ROM's IRET reads the vCPU area's copy of IOPL, which the
+ * kernel can write: a forged copy changes only the path its IRET takes,
+ * never what ring 3 gets (spec section 9). */
+static void check_forged_copy(void)
+{
+    if (!rules_vmi()) {
+        report_skip("forged IOPL copy: only the ROM's IRET (mode hv) reads it");
+        return;
+    }
+    struct uio u = { .port = PORT_NONE };
+    volatile struct hr_vcpu_area *area = (volatile struct hr_vcpu_area *)HR_VCPU_AREA;
+    set_iopl(0);
+    area->iopl = IOPL3;
+    expect(user_at(u_in1, &u, 0), T_GP, 0, "vCPU area's IOPL copy forged to 3, image IOPL 0: "
+           "inb 9000h from ring 3");
+    report(area->iopl == 0, "the hypervisor's IRET rewrote the copy (%x)", area->iopl);
+}
+
 /* Seed 002 at IOPL 3: natively CLI holds the timer's IRQs until STI; under
  * the hypervisor rule 7 keeps IF, so they go on arriving. */
 static void check_seed002(void)
@@ -611,6 +629,7 @@ void guest_main(const char *cmdline)
     check_iopl();
     check_set_iopl_mask();
     check_iret_image();
+    check_forged_copy();
     check_seed002();
     check_strings();
     check_backdoor();
