@@ -5,7 +5,8 @@
  * the spec deliberately differs on, which say so ("spec: ...").
  *
  *   - the I/O bitmap's corners from ring 3 at IOPL 0: ports 0h, 5000h,
- *     7FFFh, 8000h, 9000h, FFFFh, widths 1, 2, 4, IN and OUT, denied,
+ *     7FFFh, 8000h, 9000h, FFFFh, widths 1, 2, 4, IN, OUT, REP INS and
+ *     REP OUTS, denied,
  *     granted alone (a wider access needs its neighbours' bits too) and
  *     granted with the three ports above; the 4FFFh/7FFFh byte-crossing
  *     cases; FFFFh's overrun with the byte past the bitmap inside and
@@ -163,6 +164,8 @@ USER_STRING(u_insb, "insb")
 USER_STRING(u_outsb, "outsb")
 USER_STRING(u_rep_insw, "rep insw")
 USER_STRING(u_rep_insl, "rep insl")
+USER_STRING(u_rep_outsw, "rep outsw")
+USER_STRING(u_rep_outsl, "rep outsl")
 USER_STRING(u_std_rep_outsb, "std\n\trep outsb\n\tcld")
 USER_STRING(u_std_rep_insw, "std\n\trep insw\n\tcld")
 USER_STRING(u_repne_insb, "repne insb")
@@ -212,8 +215,11 @@ static void u_seed002(void *a)
 /* ---- the bitmap's corners ---- */
 static void (*const in_fn[5])(void *) = { NULL, u_in1, u_in2, NULL, u_in4 };
 static void (*const out_fn[5])(void *) = { NULL, u_out1, u_out2, NULL, u_out4 };
+static void (*const ins_fn[5])(void *) = { NULL, u_rep_insb, u_rep_insw, NULL, u_rep_insl };
+static void (*const outs_fn[5])(void *) = { NULL, u_rep_outsb, u_rep_outsw, NULL, u_rep_outsl };
+#define CORNER_ITEMS 2u                     /* items a corner's rep string moves */
 
-/* IN and OUT of widths 1, 2, 4 at port with `granted` ports from it
+/* IN, OUT, REP INS and REP OUTS of widths 1, 2, 4 at port with `granted` ports from it
  * allowed (0, 1 or 4): the CPU allows an access whose every bit is clear,
  * and FFFFh's neighbours past 65535 are the always-set end bits. */
 static void corner(uint32_t port, uint32_t granted)
@@ -229,6 +235,12 @@ static void corner(uint32_t port, uint32_t granted)
         expect(user_at(in_fn[w], &u, 0), ok ? NO_FAULT : T_GP, 0, what);
         snprintf(what, sizeof(what), "port %04x, %u granted: out%u", port, granted, w);
         expect(user_at(out_fn[w], &u, 0), ok ? NO_FAULT : T_GP, 0, what);
+        u.ecx = CORNER_ITEMS, u.edi = VA_USER;
+        snprintf(what, sizeof(what), "port %04x, %u granted: rep ins%u", port, granted, w);
+        expect(user_at(ins_fn[w], &u, 0), ok ? NO_FAULT : T_GP, 0, what);
+        u.ecx = CORNER_ITEMS, u.esi = VA_USER;
+        snprintf(what, sizeof(what), "port %04x, %u granted: rep outs%u", port, granted, w);
+        expect(user_at(outs_fn[w], &u, 0), ok ? NO_FAULT : T_GP, 0, what);
     }
     grant(port, granted, 0);
 }
