@@ -12,7 +12,7 @@ HV_DIRS  := core traps segments memory vmi devices loaders
 HV_INCS  := $(HV_DIRS:%=-Ihypervisor/%)
 HV_HDRS  := $(wildcard $(HV_DIRS:%=hypervisor/%/*.h))
 HV_C     := core/main core/console core/lib core/mem \
-            traps/traps traps/gtlb traps/deliver traps/emulate traps/decode traps/cpuval \
+            traps/traps traps/gtlb traps/deliver traps/emulate traps/decode traps/cpuval traps/strio \
             segments/segments segments/segload segments/desc \
             memory/paging memory/mmu memory/ptwalk \
             vmi/hypercall vmi/hc_desc vmi/hc_cpu vmi/hc_iret vmi/hc_io vmi/hc_time \

@@ -20,6 +20,7 @@
 %define CPL_MASK          3        ; low bits of CS: current privilege level
 %define GUEST_CPL         1        ; a HyperROM guest kernel runs in ring 1
 %define EFLAGS_NT         0x4000   ; nested task (Intel SDM vol. 3, 2.3): never given to a guest
+%define EFLAGS_IOPL       0x3000   ; I/O privilege level (SDM vol. 1, 3.4.3.3)
 
 %ifdef MAPFILE
 [map symbols MAPFILE]

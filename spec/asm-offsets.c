@@ -105,6 +105,7 @@ static void constants(void)
     DEF(HR_CPUID_SIGNATURE, HR_CPUID_SIGNATURE);
     DEF(HR_CPUID_HV_LAST, HR_CPUID_SIGNATURE | ~HR_CPUID_HV_MASK);
     DEF(HR_CPUID_FIXED_LEAF, HR_CPUID_FIXED_LEAF);
+    OFF("VCPU", struct hr_vcpu_area, iopl);
 }
 
 /* ELF constants for the header and tables the ROM carries. */

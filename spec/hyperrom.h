@@ -392,7 +392,9 @@ struct hr_vcpu_area {
     uint16_t tr;                 /* @78 GetTR                               */
     uint32_t cycle_hz_lo;        /* @80 GetCycleFrequency, EDX:EAX          */
     uint32_t cycle_hz_hi;        /* @84                                     */
-    uint32_t reserved[10];       /* @88                                     */
+    uint32_t iopl;               /* @88 the virtual IOPL (EFLAGS bits 12-13):
+                                    the ROM's copy, for IRET's fast path    */
+    uint32_t reserved[9];        /* @92                                     */
     struct hr_lazy_entry queue[HR_LAZY_QUEUE]; /* @128 lazy-mode updates,
                                     applied in order at the next exit      */
 } HR_PACKED;
@@ -408,6 +410,7 @@ _Static_assert(offsetof(struct hr_vcpu_area, gdt_limit) == 64, "gdt image");
 _Static_assert(offsetof(struct hr_vcpu_area, idt_limit) == 70, "idt image");
 _Static_assert(offsetof(struct hr_vcpu_area, ldtr) == 76, "ldtr");
 _Static_assert(offsetof(struct hr_vcpu_area, cycle_hz_lo) == 80, "cycle_hz");
+_Static_assert(offsetof(struct hr_vcpu_area, iopl) == 88, "iopl");
 
 /* CPUID leaves a HyperROM hypervisor answers (through VMI CPUID). */
 #define HR_CPUID_SIGNATURE    0x40000000u /* EAX max leaf; "HyperROM VMI"   */

@@ -68,6 +68,7 @@ struct rt_fault {
     uint32_t esp, ss;          /* the stack at the trap: from the frame
                                   of a trap from ring 3; for a trap in
                                   the kernel, where the CPU's frame ends */
+    uint32_t ecx, esi, edi;    /* a string instruction's progress        */
 };
 extern struct rt_fault rt_last_fault;
 extern struct rt_fault rt_last_irq;

@@ -96,6 +96,7 @@ struct rt_fault rt_frame_info(const struct rt_frame *f)
         /* a trap in the kernel pushed no ESP: it is where the frame ends */
         .esp = user ? f->user_esp : (uint32_t)&f->user_esp,
         .ss = user ? f->user_ss : read_ss(),
+        .ecx = f->ecx, .esi = f->esi, .edi = f->edi,
     };
 }
 

@@ -50,6 +50,7 @@ struct vcpu {
     struct hr_vcpu_area *area;   /* shared with the ROM: virtual IF, pending */
     struct dtr gdtr, idtr;       /* the guest's descriptor-table registers */
     uint16_t ldtr, tr;           /* the guest's LDT and task selectors     */
+    struct seg_desc tr_desc;     /* the TSS descriptor cached at SetTR/LTR */
     uint32_t cr0, cr2, cr3, cr4; /* virtual control registers              */
     uint32_t dr[8];              /* virtual debug registers                */
     uint16_t kernel_ss;          /* the stack for traps from user mode     */
@@ -99,6 +100,7 @@ void tss_set_guest_stack(uint16_t ss, uint32_t esp);
 void iopb_sync(void);
 struct seg_desc seg_guest_view(uint32_t index);
 struct seg_desc seg_loadable(uint16_t sel);
+struct seg_desc seg_current(uint16_t sel);
 uint16_t seg_compress(uint16_t sel);
 int seg_is_flat(uint16_t sel);
 int seg_valid_cs(uint16_t sel);

@@ -88,6 +88,9 @@ _Static_assert(sizeof(struct seg_desc) == 8, "descriptor size");
 #define DESC_HI_DPL_MASK 0x6000u
 #define DESC_HI_LIMIT_MASK 0x000F0000u
 
+/* Segment registers in the order of the Sreg encoding (SDM vol. 2, 3.1.1.3). */
+enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS };
+
 /* Code/data type bits (S=1) and system types (S=0). */
 #define SEG_TYPE_CODE     0x8u
 #define SEG_TYPE_CONFORM  0x4u   /* code: conforming */

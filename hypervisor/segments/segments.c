@@ -374,6 +374,13 @@ static struct seg_desc seg_cached(uint16_t sel)
     return i && i < HR_GDT_ENTRIES ? gdt[i] : (struct seg_desc){ 0, 0 };
 }
 
+/* The descriptor the live selector sel has cached (seg_cached): what a
+ * memory access through that segment register is checked against. */
+struct seg_desc seg_current(uint16_t sel)
+{
+    return seg_cached(sel);
+}
+
 /* The descriptor a load of sel gives now, as the CPU would find it: the
  * guest's validated entry (not a pinned one), the entry state's flat
  * segments until the guest loads a GDT of its own, or null (slot 0, past

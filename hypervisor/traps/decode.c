@@ -9,6 +9,8 @@
 #define PFX_REP     0xF3u
 #define PFX_REPNE   0xF2u
 #define PFX_LOCK    0xF0u
+#define PFX_ADDR    0x67u       /* address size: 16-bit SI, DI, CX          */
+#define MAX_INSN_BYTES 15u      /* longer raises #GP (SDM vol. 2, 2.3.11)   */
 #define TWO_BYTE    0x0Fu
 #define MODRM_MOD(m) ((m) >> 6)
 #define MODRM_REG(m) (((m) >> 3) & 7u)
@@ -16,7 +18,6 @@
 #define RM_SIB      4u
 #define RM_DISP32   5u
 #define SIB_NO_INDEX 4u
-#define MAX_PREFIXES 4u
 #define SREG_SS     2u          /* ModRM reg field of MOV Sreg: SS */
 
 /* Register number (ModRM order) to its slot in the trapframe. */
@@ -34,10 +35,38 @@ uint32_t *decode_gpr(struct trapframe *tf, uint32_t index)
     }
 }
 
-/* Is a segment-override prefix? */
-static int is_segment_prefix(uint8_t b)
+/* The segment register a segment-override prefix names (SDM vol. 2,
+ * 2.1.1: 26h ES, 2Eh CS, 36h SS, 3Eh DS, 64h FS, 65h GS), or -1. */
+static int segment_prefix(uint8_t b)
 {
-    return b == 0x26 || b == 0x2E || b == 0x36 || b == 0x3E || b == 0x64 || b == 0x65;
+    switch (b) {
+    case 0x26: return SEG_ES;
+    case 0x2E: return SEG_CS;
+    case 0x36: return SEG_SS;
+    case 0x3E: return SEG_DS;
+    case 0x64: return SEG_FS;
+    case 0x65: return SEG_GS;
+    default: return -1;
+    }
+}
+
+/* Take the prefix b into in (and *wide); 0 if b is no prefix. */
+static int prefix(uint8_t b, struct insn *in, uint32_t *wide)
+{
+    int seg = segment_prefix(b);
+    if (seg >= 0)
+        in->seg = seg;                  /* the last one counts, as on Intel CPUs */
+    else if (b == PFX_OPSIZE)
+        *wide = 2;
+    else if (b == PFX_ADDR)
+        in->addr16 = 1;
+    else if (b == PFX_REP || b == PFX_REPNE)
+        in->rep = 1;                    /* INS/OUTS repeat under either (SDM: REP) */
+    else if (b == PFX_LOCK)
+        in->lock = 1;
+    else
+        return 0;
+    return 1;
 }
 
 /* Little-endian 32-bit read. */
@@ -167,25 +196,24 @@ static int decode_1(uint8_t op, const uint8_t *b, uint32_t n, uint32_t *i, struc
 }
 
 /* Decode the instruction in b[0..n); 0 with in->op set (OP_NONE if it is
- * none of ours), -1 when the bytes run out. */
+ * none of ours), -1 when the bytes run out or pass the 15-byte limit.
+ * Any number of prefixes within that limit; with 67h, an instruction with
+ * a memory ModRM operand (16-bit addressing) is none of ours. */
 int decode(const uint8_t *b, uint32_t n, struct trapframe *tf, struct insn *in)
 {
-    uint32_t i = 0, wide = 4, prefixes = 0;
-    *in = (struct insn){ .op = OP_NONE };
-    while (i < n && prefixes < MAX_PREFIXES &&
-           (b[i] == PFX_OPSIZE || b[i] == PFX_REP || b[i] == PFX_REPNE ||
-            b[i] == PFX_LOCK || is_segment_prefix(b[i]))) {
-        if (b[i] == PFX_OPSIZE)
-            wide = 2;
-        if (b[i] == PFX_REP)
-            in->rep = 1;
-        i++, prefixes++;
-    }
+    uint32_t i = 0, wide = 4;
+    *in = (struct insn){ .op = OP_NONE, .seg = -1 };
+    if (n > MAX_INSN_BYTES)
+        n = MAX_INSN_BYTES;
+    while (i < n && prefix(b[i], in, &wide))
+        i++;
     if (i >= n)
         return -1;
     uint8_t op = b[i++];
     in->opsize = wide;
     int r = op == TWO_BYTE ? decode_0f(b, n, &i, tf, in) : decode_1(op, b, n, &i, tf, in, wide);
     in->length = i;
+    if (!r && in->addr16 && in->rm_is_mem)
+        in->op = OP_NONE;
     return r;
 }

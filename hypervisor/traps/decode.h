@@ -19,7 +19,10 @@ struct insn {
     uint32_t length;        /* bytes, prefixes included              */
     uint32_t opsize;        /* I/O, POP SS, LSS: 1, 2 or 4 bytes     */
     int port_imm, io_out;   /* I/O: port is imm8; direction is out   */
-    int rep;                /* string I/O: a REP prefix              */
+    int rep;                /* string I/O: a REP or REPNE prefix     */
+    int seg;                /* a segment-override prefix: SEG_*; -1  */
+    int addr16;             /* an address-size prefix (67h)          */
+    int lock;               /* a LOCK prefix (F0h)                   */
     uint32_t imm;           /* I/O port or INT vector                */
     uint32_t reg, rm;       /* ModRM reg field; rm register index    */
     int rm_is_mem;          /* the r/m operand is memory at ea       */

@@ -135,7 +135,7 @@ static uint32_t gate_fault(uint32_t vector, uint32_t cpl, enum event ev,
  * guest that never called it (trap-and-emulate), SS0:ESP0 of its own TSS. */
 static void kernel_stack(uint32_t *ss, uint32_t *esp)
 {
-    struct seg_desc d = seg_guest_view(SEL_INDEX(vcpu0.tr));
+    struct seg_desc d = vcpu0.tr_desc;                /* cached at SetTR/LTR */
     uint16_t ss0 = 0;
     *ss = vcpu0.kernel_ss;
     *esp = vcpu0.kernel_esp;
@@ -191,7 +191,8 @@ static int push_frame(struct trapframe *tf, uint32_t vector, int has_error, uint
     }
     uint32_t frame[6], n = 0;
     uint32_t virt_if = vcpu0.area->virt_if & EFLAGS_IF;     /* the ROM's word: only IF */
-    uint32_t image = (tf->eflags & ~EFLAGS_IF) | (from_user ? EFLAGS_IF : virt_if);
+    uint32_t image = (tf->eflags & ~(EFLAGS_IF | EFLAGS_IOPL)) | vcpu0.iopl_mask |
+                     (from_user ? EFLAGS_IF : virt_if);      /* the virtual IF and IOPL */
     if (has_error)
         frame[n++] = error;
     frame[n++] = tf->eip;

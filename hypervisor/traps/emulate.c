@@ -14,6 +14,7 @@
 #include "ioperm.h"
 
 #define MAX_INSN 15u
+#define STRING_BUDGET 4096u    /* string I/O items served per exit */
 
 static int emulate_mov_cr(struct trapframe *tf, const struct insn *in, int to_cr);
 
@@ -28,12 +29,11 @@ static void as_call(struct trapframe *tf, hc_handler *h)
 
 /* Port access from ring 3: allowed at the virtual IOPL, or when the
  * guest's own TSS I/O bitmap clears every bit of it (ioperm.c: the SDM's
- * rule, TSS limit included). */
+ * rule, TSS limit included), the TSS as TR cached it at SetTR/LTR. */
 static int user_port_ok(uint16_t port, uint32_t size)
 {
-    struct seg_desc tr = seg_guest_view(SEL_INDEX(vcpu0.tr));
     return ioperm_allows(3, (vcpu0.iopl_mask & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT,
-                         vcpu0.tr ? &tr : NULL, port, size, guest_read);
+                         vcpu0.tr ? &vcpu0.tr_desc : NULL, port, size, guest_read);
 }
 
 /* IN/OUT in any form: E4-E7 (imm8 port), EC-EF (DX port).  The backdoor
@@ -56,23 +56,22 @@ static int emulate_io(struct trapframe *tf, const struct insn *in)
     return 0;
 }
 
-/* INS/OUTS, with or without REP: the VMI string handlers move ECX items;
- * without REP, one.  Ring 3 is held to the same port rules as IN/OUT. */
+/* INS/OUTS with the CPU's semantics (hc_io.c string_io): the segment
+ * (ES for INS; DS or the override for OUTS), 16-bit SI/DI/CX under 67h,
+ * REP or REPNE repeating, the rights of the ring that ran it.  Ring 3 is
+ * held to the same port rules as IN/OUT.  A long repeat returns to the
+ * guest every STRING_BUDGET items with the instruction still to finish
+ * (as a CPU takes interrupts between iterations): 1 then, else 0. */
 static int emulate_string_io(struct trapframe *tf, const struct insn *in)
 {
-    static hc_handler *const handlers[2][5] = {
-        { NULL, hc_INSB, hc_INSW, NULL, hc_INSL },
-        { NULL, hc_OUTSB, hc_OUTSW, NULL, hc_OUTSL },
-    };
+    struct string_io op = { .size = in->opsize, .out = in->io_out, .rep = in->rep,
+                            .seg = in->seg < 0 ? SEG_DS : in->seg, .addr16 = in->addr16 };
     if (SEL_RPL(tf->cs) == 3 && !user_port_ok((uint16_t)tf->edx, in->opsize))
         return -1;
-    uint32_t ecx = tf->ecx;
-    if (!in->rep)
-        tf->ecx = 1;
-    as_call(tf, handlers[in->io_out][in->opsize]);
-    if (!in->rep)
-        tf->ecx = ecx;
-    return 0;
+    vcpu0.emulating = 1;
+    int more = string_io(tf, &op, STRING_BUDGET);
+    vcpu0.emulating = 0;
+    return more;
 }
 
 /* CLI/STI: ring 1 flips the virtual flag; ring 3 with IOPL granted is
@@ -227,10 +226,19 @@ int emulate(struct trapframe *tf)
         return -1;
     int user = SEL_RPL(tf->cs) == 3;
     int r;
+    if (in.lock && in.op != OP_NONE) {    /* none of ours takes LOCK: #UD (SDM vol. 2, LOCK) */
+        vcpu0.exits[EXIT_EXCEPTION]++;
+        reflect(tf, T_UD, 0, 0);
+        return 0;
+    }
     vcpu0.exits[EXIT_EMULATE]++;          /* before: a port write may end the run */
     switch (in.op) {
     case OP_IO: r = emulate_io(tf, &in); break;
-    case OP_STRING_IO: r = emulate_string_io(tf, &in); break;
+    case OP_STRING_IO:
+        r = emulate_string_io(tf, &in);
+        if (r > 0)
+            return 0;                     /* items left: run it again */
+        break;
     case OP_CLI: r = emulate_if(tf, 0); break;
     case OP_STI: r = emulate_if(tf, 1); break;
     case OP_INT: return emulate_int(tf, &in);

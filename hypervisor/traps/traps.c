@@ -282,7 +282,8 @@ void idt_sync_syscall(struct trapframe *tf)
     (void)tf;
     uint32_t v = syscall_vector;
     uint16_t cs = 0;
-    int direct = kernel_stack_direct() && !guest_gate(v, &g) && GATE_DPL_OF(g) == 3 &&
+    int direct = kernel_stack_direct() && !vcpu0.iopl_mask &&     /* hc_cpu.c set_virtual_iopl */
+                 !guest_gate(v, &g) && GATE_DPL_OF(g) == 3 &&
                  (g.type_attr & 0xFu) == SYS_TYPE_TRAP32 &&
                  seg_valid_cs(cs = (uint16_t)((g.selector & ~3u) | HR_GUEST_CPL)) &&
                  GATE_OFFSET(g) <= seg_limit(cs);     /* else reflect() refuses it */

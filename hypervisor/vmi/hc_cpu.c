@@ -240,8 +240,23 @@ void hc_PhysicalToMachine(struct trapframe *tf) { (void)tf; }
 /* SetIOPLMask(mask): the virtual IOPL that governs user-mode port access. */
 void hc_SetIOPLMask(struct trapframe *tf)
 {
-    vcpu0.iopl_mask = tf->eax & EFLAGS_IOPL;
+    set_virtual_iopl(tf, tf->eax);
+}
+
+/* Make the IOPL field of image the virtual IOPL (SetIOPLMask, or an IRET
+ * at the virtual CPL 0): the ROM's copy, the real I/O bitmap (iopb_sync)
+ * and the direct system-call gate, which only runs while IOPL is 0 (the
+ * frame the CPU pushes there carries the real IOPL, 0, where a native
+ * frame has the virtual one). */
+void set_virtual_iopl(struct trapframe *tf, uint32_t image)
+{
+    uint32_t iopl = image & EFLAGS_IOPL;
+    vcpu0.area->iopl = iopl;             /* the guest may have written it */
+    if (iopl == vcpu0.iopl_mask)
+        return;
+    vcpu0.iopl_mask = iopl;
     iopb_sync();
+    idt_sync_syscall(tf);
 }
 
 /* One vCPU: there is no second processor to start. */

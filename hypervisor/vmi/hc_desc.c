@@ -97,7 +97,8 @@ static uint32_t ldt_selector_fault(uint16_t sel)
 
 /* SetTR(selector): must name a 32-bit TSS in the guest's GDT.  The CPU
  * keeps using the hypervisor's TSS; the guest's is consulted for its I/O
- * bitmap. */
+ * bitmap and stack, through the descriptor as it was here (a CPU caches
+ * it in TR: later writes to the GDT entry do not move the TSS). */
 void hc_SetTR(struct trapframe *tf)
 {
     uint16_t sel = (uint16_t)tf->eax;
@@ -109,7 +110,7 @@ void hc_SetTR(struct trapframe *tf)
         (DESC_TYPE(d) != SYS_TYPE_TSS32 && DESC_TYPE(d) != SYS_TYPE_TSS32_BUSY))
         hc_fault(tf, T_GP, sel & ~3u);
     else
-        vcpu0.tr = sel;
+        vcpu0.tr = sel, vcpu0.tr_desc = d;   /* cached, as TR's hidden part */
     vcpu_publish();
 }
 

@@ -37,7 +37,10 @@ static void resume_at(struct trapframe *tf, uint32_t cs, uint32_t eip, uint32_t 
     tf->eflags = eflags_from_guest(image);
 }
 
-/* IRET: pop eip, cs, eflags (and esp, ss when going to ring 3). */
+/* IRET: pop eip, cs, eflags (and esp, ss when going to ring 3).  It runs
+ * at the guest's virtual CPL 0 (the VMI call, or a trapped IRET from ring
+ * 1), where a CPU loads IOPL from the image (SDM vol. 2, IRET): so does
+ * the virtual IOPL.  IF stays virtual (rule 7). */
 void hc_IRET(struct trapframe *tf)
 {
     uint32_t f[IRET_FRAME_OUTER];
@@ -58,6 +61,7 @@ void hc_IRET(struct trapframe *tf)
         tf->ss = ss;
         tf->esp = f[3];
     }
+    set_virtual_iopl(tf, f[2]);
     resume_at(tf, cs, f[0], f[2]);
 }
 

@@ -21,6 +21,17 @@ void hc_fault(struct trapframe *tf, uint32_t vector, uint32_t error) __attribute
 void hc_page_fault(struct trapframe *tf, uint32_t va, uint32_t n, uint32_t access) __attribute__((noreturn));
 void hc_not_served(struct trapframe *tf, uint32_t call) __attribute__((noreturn));
 extern uint32_t syscall_vector;
+
+/* One INS or OUTS (hc_io.c): SEG_* and addr16 as decode.h has them. */
+struct string_io {
+    uint32_t size;          /* 1, 2 or 4 bytes per item                */
+    int out;                /* OUTS (else INS)                         */
+    int rep;                /* repeat [E]CX times                      */
+    int seg;                /* OUTS: the source segment; INS uses ES   */
+    int addr16;             /* SI, DI and CX are 16-bit (67h)          */
+};
+int string_io(struct trapframe *tf, const struct string_io *op, uint32_t budget);
 int kernel_stack_direct(void);
+void set_virtual_iopl(struct trapframe *tf, uint32_t image);
 
 #endif /* HV_HYPERCALL_H */

@@ -10,12 +10,14 @@
  *     run out); the same bytes cut to exactly length decode the same
  *     (nothing past the instruction is read: ASan sees the edge);
  *   -1 with 15 bytes or more only for MOV to/from CR/DR with a memory
- *     ModRM, or LSS with a register one, which decode.c refuses on purpose;
+ *     ModRM, or LSS with a register one, which decode.c refuses on purpose,
+ *     or an instruction longer than 15 bytes (any number of prefixes);
  *   a differential check against the reference below, written from the
  *     SDM opcode map rather than from decode.c: the operation, length,
  *     I/O size, direction, port, vector, REP, ModRM fields and effective
- *     address of every instruction the hypervisor emulates (RDTSC, MOV SS,
- *     POP SS, LSS, IRET: their length only, see ref_op_free).
+ *     address, segment override, 67h and LOCK of every instruction the
+ *     hypervisor emulates (RDTSC, MOV SS, POP SS, LSS, IRET: their length
+ *     only, see ref_op_free); with 67h a memory ModRM is not emulated.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -26,9 +28,11 @@
 #define GPRS          8u      /* EAX..EDI */
 #define REG_BYTES     (GPRS * sizeof(uint32_t))
 #define MAX_INSN_LEN  15u     /* SDM vol. 2, 2.3.11 */
-#define MAX_PREFIXES  4u      /* decode.c's limit: more is OP_NONE */
 #define OPSIZE_PREFIX 0x66u   /* SDM vol. 2, 2.1.1 legacy prefixes */
+#define ADDR_PREFIX   0x67u
 #define REP_PREFIX    0xF3u
+#define REPNE_PREFIX  0xF2u
+#define LOCK_PREFIX   0xF0u
 #define TWO_BYTE      0x0Fu
 #define MODRM_REG_MEM 3u      /* mod 11: register operand */
 #define RM_SIB        4u
@@ -44,6 +48,7 @@
 #define IRET_OPCODE   0xCFu   /* ... : see ref_op_free                    */
 #define REF_CUT_SHORT (-1)    /* ref_decode: the bytes run out           */
 #define REF_REFUSED   (-2)    /* ref_decode: a ModRM form refused on purpose */
+#define REF_TOO_LONG  (-3)    /* ref_decode: longer than 15 bytes        */
 
 /* Set by the reference for the instructions the hypervisor is learning to
  * emulate (RDTSC for CR4.TSD; MOV SS, POP SS, LSS and IRET for ring
@@ -56,7 +61,7 @@ static int ref_op_free;
 static int ref_is_prefix(uint8_t b)
 {
     static const uint8_t prefixes[] = {
-        0x66, 0xF3, 0xF2, 0xF0, 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65,
+        0x66, 0x67, 0xF3, 0xF2, 0xF0, 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65,
     };
     size_t i;
 
@@ -188,25 +193,49 @@ static int ref_1(const uint8_t *b, uint32_t n, uint32_t p, uint32_t wide,
     return 0;
 }
 
-/* Reference decoder: 0 with x filled, REF_CUT_SHORT or REF_REFUSED. */
+/* The segment register (ES, CS, SS, DS, FS, GS order) prefix b names. */
+static int ref_segment(uint8_t b)
+{
+    static const uint8_t seg[] = { 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65 };
+    int i;
+
+    for (i = 0; i < (int)sizeof seg; i++)
+        if (b == seg[i])
+            return i;
+    return -1;
+}
+
+/* Reference decoder on at most 15 bytes: 0 with x filled, REF_CUT_SHORT,
+ * REF_REFUSED or REF_TOO_LONG. */
 static int ref_decode(const uint8_t *b, uint32_t n, const uint32_t *regs,
                       struct insn *x)
 {
-    uint32_t p = 0, wide = 4;
+    uint32_t p = 0, wide = 4, given = n;
+    int r;
 
     memset(x, 0, sizeof *x);
-    x->op = OP_NONE;
+    x->op = OP_NONE, x->seg = -1;
     ref_op_free = 0;
-    for (; p < n && p < MAX_PREFIXES && ref_is_prefix(b[p]); p++) {
+    n = n > MAX_INSN_LEN ? MAX_INSN_LEN : n;
+    for (; p < n && ref_is_prefix(b[p]); p++) {
         if (b[p] == OPSIZE_PREFIX)
             wide = 2;
-        if (b[p] == REP_PREFIX)
+        if (b[p] == REP_PREFIX || b[p] == REPNE_PREFIX)
             x->rep = 1;
+        if (b[p] == ADDR_PREFIX)
+            x->addr16 = 1;
+        if (b[p] == LOCK_PREFIX)
+            x->lock = 1;
+        if (ref_segment(b[p]) >= 0)
+            x->seg = ref_segment(b[p]);
     }
-    if (p >= n)
-        return REF_CUT_SHORT;
-    return b[p] == TWO_BYTE ? ref_0f(b, n, p, regs, x)
-                            : ref_1(b, n, p, wide, regs, x);
+    r = p >= n ? REF_CUT_SHORT
+      : b[p] == TWO_BYTE ? ref_0f(b, n, p, regs, x) : ref_1(b, n, p, wide, regs, x);
+    if (r == REF_CUT_SHORT && given >= MAX_INSN_LEN)
+        return REF_TOO_LONG;
+    if (!r && x->addr16 && x->rm_is_mem)
+        x->op = OP_NONE;              /* 16-bit ModRM: not emulated */
+    return r;
 }
 
 /* 1 if op takes a ModRM operand. */
@@ -232,6 +261,8 @@ static void compare(const struct insn *in, const struct insn *x)
     }
     FUZZ_REQUIRE(in->op == x->op, "operation differs from the reference");
     FUZZ_REQUIRE(in->rep == x->rep, "REP differs from the reference");
+    FUZZ_REQUIRE(in->seg == x->seg && in->addr16 == x->addr16 && in->lock == x->lock,
+                 "segment override, 67h or LOCK differs from the reference");
     if (in->op == OP_NONE)
         return;                     /* reflected: the length is not used */
     FUZZ_REQUIRE(in->length == x->length, "length differs from the reference");
@@ -291,8 +322,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_REQUIRE(r == (rx ? -1 : 0),
                      "verdict (decoded or -1) differs from the reference");
     if (r) {
-        FUZZ_REQUIRE(n < MAX_INSN_LEN || rx == REF_REFUSED,
-                     "-1 with 15 bytes for other than MOV CR/DR from memory");
+        FUZZ_REQUIRE(n < MAX_INSN_LEN || rx == REF_REFUSED || rx == REF_TOO_LONG,
+                     "-1 with 15 bytes for other than MOV CR/DR from memory or past 15 bytes");
         return 0;
     }
     compare(&in, &x);

@@ -93,8 +93,47 @@ static void truncated(void)
     check(decode(pfx, sizeof(pfx), &tf, &in) == -1, "prefixes only reported", "decoded");
 }
 
+/* String I/O prefixes: segment override (the last wins), 67h, REPNE as a
+ * repeat, any number of prefixes up to the 15-byte limit. */
+static void string_prefixes(void)
+{
+    struct trapframe tf = regs();
+    struct insn in = { .op = OP_NONE };
+    const uint8_t fs_outsb[] = { 0x64, 0x6E };
+    check(!decode(fs_outsb, sizeof(fs_outsb), &tf, &in) && in.op == OP_STRING_IO &&
+          in.seg == SEG_FS && !in.rep && !in.addr16 && in.length == 2,
+          "fs outsb: FS override, no repeat", "seg %d rep %d", in.seg, in.rep);
+    const uint8_t repne_insw[] = { 0xF2, 0x66, 0x6D };
+    check(!decode(repne_insw, sizeof(repne_insw), &tf, &in) && in.rep && in.opsize == 2 &&
+          in.seg == -1, "repne insw repeats like rep", "rep %d size %u", in.rep, in.opsize);
+    const uint8_t a16[] = { 0x67, 0xF3, 0x6C };
+    check(!decode(a16, sizeof(a16), &tf, &in) && in.op == OP_STRING_IO && in.addr16 &&
+          in.rep && in.length == 3, "67h rep insb: 16-bit addressing", "r op %d a16 %d", in.op,
+          in.addr16);
+    const uint8_t last[] = { 0x2E, 0x36, 0x26, 0x3E, 0x6F };
+    check(!decode(last, sizeof(last), &tf, &in) && in.seg == SEG_DS && in.length == 5,
+          "cs ss es ds outsd: the last override counts", "seg %d", in.seg);
+    uint8_t fourteen[15];
+    memset(fourteen, 0x3E, 14);
+    fourteen[14] = 0xEE;
+    check(!decode(fourteen, 15, &tf, &in) && in.op == OP_IO && in.length == 15,
+          "14 prefixes and out dx, al: 15 bytes decode", "op %d len %u", in.op, in.length);
+    uint8_t fifteen[16];
+    memset(fifteen, 0x3E, 15);
+    fifteen[15] = 0xEE;
+    check(decode(fifteen, 16, &tf, &in) == -1, "15 prefixes and out: past 15 bytes refused",
+          "decoded, len %u", in.length);
+    const uint8_t lock_out[] = { 0xF0, 0xEE };
+    check(!decode(lock_out, sizeof(lock_out), &tf, &in) && in.op == OP_IO && in.lock,
+          "lock out dx, al: LOCK recorded (emulate raises #UD)", "op %d lock %d", in.op, in.lock);
+    const uint8_t a16_lgdt[] = { 0x67, 0x0F, 0x01, 0x17 };
+    check(!decode(a16_lgdt, sizeof(a16_lgdt), &tf, &in) && in.op == OP_NONE,
+          "67h lgdt [bx]: 16-bit ModRM is not emulated", "op %d", in.op);
+}
+
 int main(void)
 {
+    string_prefixes();
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         run(&cases[i]);
     truncated();
