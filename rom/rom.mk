@@ -13,6 +13,6 @@ $(ROM_RAW): $(ROM_SRCS) $(SPEC_INC) | $(DEPS_STAMP)
 
 $(ROM): $(ROM_RAW) $(ROMSUM)
 	$(call say,ROMSUM,$@)
-	$(Q)$(ROMSUM) build $< $@
+	$(Q)$(ROMSUM) build --vmi $< $@
 
 ALL_TARGETS += $(ROM)
