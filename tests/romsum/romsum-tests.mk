@@ -4,6 +4,8 @@
 #   $(BUILD)/tests/romsum/romcheck-test  each field of the FULL check, fuzzing
 #   $(BUILD)/tests/romsum/romscan-test   the guest's scan and choice of ROM
 #   tests/romsum/cli.sh                  romsum's command line
+#   tests/romsum/real.sh                 the option ROMs Debian ships
+#   tests/romsum/dump.sh                 a memory dump of QEMU + SeaBIOS
 # The C tests are built with sanitizers so that any read outside an image
 # aborts them; build with ROMSUM_TEST_SAN= where those are unavailable.
 
@@ -22,7 +24,8 @@ $(ROMSUM_TEST_BINS): $(ROMSUM_TEST_DIR)/%: tests/romsum/%.c $(ROMSUM_TEST_COMMON
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itools/romsum -Itests/lib $(ROMSUM_TEST_SAN) -o $@ $< \
 	    $(ROMSUM_TEST_COMMON)
 
-ROMSUM_TESTS := $(ROMSUM_TEST_BINS) tests/romsum/cli.sh
+ROMSUM_TESTS := $(ROMSUM_TEST_BINS) tests/romsum/cli.sh tests/romsum/real.sh \
+                tests/romsum/dump.sh
 
 # Run just these tests: make test-romsum
 .PHONY: test-romsum
