@@ -142,10 +142,13 @@ static void place_rom(const uint8_t *rom, uint32_t size, const char *name)
     if (vmi)
         hv_info("hv: ROM %s at 0x%x (%u bytes, API %u.%u)\n", name, rom_next, len,
                 h->api_version_major, h->api_version_minor);
-    else
+    else if (im.pcir)
         hv_printf("hv: ROM %s at 0x%x (%u bytes): an option ROM (PCI %04x:%04x), "
                   "not a VMI ROM; the guest's VMI scan skips it\n", name, rom_next,
                   len, im.vendor_id, im.device_id);
+    else
+        hv_printf("hv: ROM %s at 0x%x (%u bytes): an option ROM (no PCI data), "
+                  "not a VMI ROM; the guest's VMI scan skips it\n", name, rom_next, len);
     rom_next += (len + HR_SCAN_STEP - 1) & ~(HR_SCAN_STEP - 1);
 }
 

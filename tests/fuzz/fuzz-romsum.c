@@ -290,7 +290,7 @@ static int tool_check(const uint8_t *rom, uint32_t len)
     struct verdict v;
 
     judge(NAME, rom, len, &v);
-    return verdict_line(NAME, rom, len, &v, 0);
+    return verdict_line(NAME, rom, &v, 0);
 }
 
 /* romsum's own info, check and build steps on the image. */

@@ -244,7 +244,7 @@ static const char *image_list(const struct verdict *v, char *buf, size_t n)
 
 /* The verdict line (stdout if good, stderr if not) and the exit status;
  * need_vmi: a ROM that is not a VMI ROM is an error. */
-static int verdict_line(const char *path, const uint8_t *rom, uint32_t len,
+static int verdict_line(const char *path, const uint8_t *rom,
                         const struct verdict *v, int need_vmi)
 {
     char list[256], warn[32] = "";
@@ -276,7 +276,6 @@ static int verdict_line(const char *path, const uint8_t *rom, uint32_t len,
         complain("%s: valid option ROM (%s), but not a VMI ROM", path, list);
         return EXIT_PROBLEM;
     }
-    (void)len;
     printf("%s: valid option ROM, not a VMI ROM (%s)%s\n", path, list, warn);
     return EXIT_OK;
 }
@@ -292,7 +291,7 @@ static int cmd_check(const char *path, int need_vmi)
         complain("%s: larger than %u bytes: not a ROM image", path, CHECK_MAX);
     if (rc == EXIT_OK) {
         judge(path, f.data, f.len, &v);
-        rc = verdict_line(path, f.data, f.len, &v, need_vmi);
+        rc = verdict_line(path, f.data, &v, need_vmi);
     }
     free(f.data);
     return rc;
@@ -850,7 +849,7 @@ static int info_image(const char *path, const uint8_t *data, uint32_t len)
                          (uint32_t)data[10] << 16 | (uint32_t)data[11] << 24
                    : 0);
     fflush(stdout);
-    rc = verdict_line(path, data, len, &v, 0);
+    rc = verdict_line(path, data, &v, 0);
     if (rc != EXIT_OK)
         printf("check: %d error%s (listed on stderr)\n",
                v.fw_errors + v.vmi_errors,
