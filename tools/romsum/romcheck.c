@@ -1044,7 +1044,9 @@ static int fw_image(struct chk *c, uint32_t o, uint32_t n,
                   rd16(c, o + ROMCHECK_PCIR_POINTER));
         return 0;
     }
-    if (fw_header(c, im) != 0)
+    /* in memory, whatever the code type, the BIOS judged the copy by
+     * romLength and its 8-bit sum (SeaBIOS is_valid_rom) */
+    if ((where == ROMCHECK_IN_MEMORY ? fw_x86(c, im) : fw_header(c, im)) != 0)
         return 0;
     if (im->pcir)
         fw_pcir(c, im, where);
