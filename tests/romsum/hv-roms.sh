@@ -42,12 +42,13 @@ fixsum() {
 }
 # boot NAME ROMS: the demo on the hypervisor with ROMS; its PASS/FAIL lines
 # are this test's; the hypervisor's console is left in $hvlog.
+# ("roms=NAME" on the guest's command line names boot.sh's logs apart
+# from the demo row's.)
 boot() {
-    ROM=$2 tests/lib/boot.sh hv "$demo" > "$work/$1.out" 2>&1
+    ROM=$2 tests/lib/boot.sh hv "$demo" -append "roms=$1" > "$work/$1.out" 2>&1
     grep -E '^(PASS|FAIL): ' "$work/$1.out"
     grep -q '^FAIL: ' "$work/$1.out" && failures=$((failures + 1))
-    hvlog=$BUILD/tests/boot/demo-hv.hv
-    cp "$hvlog" "$work/$1.hv"
+    cp "$BUILD/tests/boot/demo-hv-roms=$1.hv" "$work/$1.hv"
 }
 
 pcir=$(u16 "$vga" 24)
