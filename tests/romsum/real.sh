@@ -114,6 +114,29 @@ grep -q "(2 images: x86 (PC-AT), EFI)\$" "$tmp/out" &&
     pass "check efi-e1000.rom names both images" || fail "check efi-e1000.rom names both images" "$(cat "$tmp/out")"
 
 # ---------------------------------------------------------------------
+# build: any option ROM, not only ours
+# ---------------------------------------------------------------------
+# The VGA BIOS rebuilt from its own bytes: one more 512-byte unit (romsum
+# puts the checksum in a last byte of its own), romLength and the PCIR's
+# image length follow, and the result sums to zero by od's count.
+src=/usr/share/seabios/vgabios-stdvga.bin
+run build "$src" "$tmp/vga.rom"
+size=$(stat -c %s "$tmp/vga.rom" 2>/dev/null || echo 0)
+pcir=$(u16 "$src" 24)
+if [ "$rc" = 0 ] && [ "$size" = $(( $(stat -Lc %s "$src") + 512 )) ] &&
+   [ "$(u8 "$tmp/vga.rom" 2)" = $((size / 512)) ] &&
+   [ "$(u16 "$tmp/vga.rom" $((pcir + 16)))" = $((size / 512)) ] &&
+   [ "$(sum8 "$tmp/vga.rom" 0 "$size")" = 0 ]; then
+    pass "build vgabios-stdvga.bin: $size bytes, romLength and PCIR image length $((size / 512)), sum 0"
+else
+    fail "build vgabios-stdvga.bin" "status $rc, $size bytes: $(head -c 300 "$tmp/err")"
+fi
+run build --vmi "$src" "$tmp/vga2.rom"
+[ "$rc" = 1 ] && [ ! -e "$tmp/vga2.rom" ] && grep -q 'not a VMI ROM (--vmi)' "$tmp/err" &&
+    pass "build --vmi vgabios-stdvga.bin: refused, not a VMI ROM" ||
+    fail "build --vmi vgabios-stdvga.bin: refused" "status $rc: $(head -c 300 "$tmp/err")"
+
+# ---------------------------------------------------------------------
 # Damaged copies fail, naming the field and its offset
 # ---------------------------------------------------------------------
 src=/usr/lib/ipxe/qemu/pxe-e1000.rom
