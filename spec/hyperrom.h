@@ -93,7 +93,7 @@ _Static_assert(offsetof(struct hyperrom_header, elf_header) == 64, "elf");
 #define HR_LICENSE_GPL_V2      "GPL v2"
 
 /* ---------------------------------------------------------------------
- * PCI data structure (PCI Firmware spec 3.0, 5.1.3, "PCI Data Structure
+ * PCI data structure (PCI Firmware spec 3.0, "PCI Data Structure
  * Format").  Revision 0 (PCI Local Bus 2.x) is the first 0x18 bytes, with
  * device_list, max_runtime_length and the last two pointers reserved;
  * revision 3 (PCI Firmware 3.0) is all 0x1C bytes.  HyperROM's is rev 3.

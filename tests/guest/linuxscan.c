@@ -20,7 +20,7 @@
 #define WANT_MAJOR       3u
 #define WANT_MINOR       0u
 #define PCIR_REV3        3u            /* PCI Firmware 3.0 structure revision */
-#define PCIR_SIZE        0x1Cu         /* ... whose length is 1Ch (5.1.3)     */
+#define PCIR_SIZE        0x1Cu         /* ... whose length is 1Ch           */
 
 typedef int (*vmi_init_fn)(void);
 typedef uint64_t (*get_reloc_fn)(uint32_t) __attribute__((regparm(3)));

@@ -286,7 +286,7 @@ static void check_license(struct chk *c)
 }
 
 /* The length a PCI data structure of revision rev has (PCI Firmware spec
- * 3.0, 5.1.3): 0x18 for revision 0, 0x1C for revision 3; for revisions no
+ * 3.0): 0x18 for revision 0, 0x1C for revision 3; for revisions no
  * spec defines, the revision-0 length, the least a reader relies on. */
 static uint32_t pcir_length(uint32_t rev)
 {
@@ -671,7 +671,7 @@ int romcheck_rom(const uint8_t *rom, uint32_t avail, enum romcheck_depth depth,
  * errors are what SeaBIOS refuses (src/optionroms.c: 55 AA, a nonzero
  * romLength, a zero 8-bit sum; images chained by PCIR image length and
  * the last-image bit) and what breaks the PCI Firmware spec 3.0's
- * structure rules (5.1.3); what firmware tolerates is a warning.
+ * structure rules; what firmware tolerates is a warning.
  * ------------------------------------------------------------------- */
 
 #define EFI(field)   ((uint32_t)offsetof(struct romcheck_efi_header, field))
@@ -868,7 +868,7 @@ static void fw_pcir_fields(struct chk *c, struct romcheck_image *im,
     fw_pointer(c, o, p, PCIR(clp_entry), 0, im->length, "PCIR.clp_entry");
 }
 
-/* The PCI data structure at im->pcir (PCI Firmware spec 3.0, 5.1.3):
+/* The PCI data structure at im->pcir (PCI Firmware spec 3.0):
  * revision and length, image length, identity. */
 static void fw_pcir(struct chk *c, struct romcheck_image *im,
                     enum romcheck_where where)

@@ -60,7 +60,7 @@ typedef void (*romcheck_report_fn)(void *ctx, const struct romcheck_issue *);
  * Any option ROM: images, code types, the EFI image header.
  * ------------------------------------------------------------------- */
 
-/* Code types of the PCI data structure (PCI Firmware spec 3.0, 5.1.3). */
+/* Code types of the PCI data structure (PCI Firmware spec 3.0).     */
 #define ROMCHECK_CODE_X86      0x00u  /* Intel x86, PC-AT compatible       */
 #define ROMCHECK_CODE_OPENFW   0x01u  /* Open Firmware standard for PCI    */
 #define ROMCHECK_CODE_PARISC   0x02u  /* Hewlett-Packard PA-RISC           */

@@ -26,7 +26,7 @@
 #define SCAN_DEFAULT_BASE HR_LEGACY_SCAN_START /* dumps usually start here */
 #define IMAGE_MAX     (16u << 20)  /* memory dumps we are willing to read  */
 #define CHECK_MAX     (16u << 20)  /* a PCI expansion ROM's largest size
-                                      (PCI Firmware spec 3.0, 5.1)         */
+                                      (EFI 1.02, 18.2; PCI Firmware 3.0)   */
 #define BUILD_MAX     (255u * HR_ROM_UNIT) /* romLength is one byte        */
 #define MAX_IMAGES    16           /* images info and check describe       */
 #define PNP_LENGTH_UNIT 16u        /* the PnP length field counts these */
