@@ -183,6 +183,62 @@ expect "build: more than 255 * 512 bytes refused, status 1" 1 \
     err 'too large; the image and its checksum byte must fit 130560 bytes'
 
 # ---------------------------------------------------------------------
+# The firmware check's structure rules, on a two-image seed (an x86 image
+# with a revision-3 PCIR, device list and PnP header, then an EFI image)
+# ---------------------------------------------------------------------
+seed=$(dirname "$0")/../fuzz/corpus/romsum/two-images.rom
+# two NAME OFFSET HEXBYTES: a copy of the seed with bytes changed and the
+# first image's checksum byte (its last, @1FFh) fixed again.
+two() {
+    local s
+    cp "$seed" "$tmp/$1"
+    poke "$tmp/$1" "$2" "$3"
+    s=$(od -An -tu1 -v -N 511 "$tmp/$1" | awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s % 256 }')
+    poke "$tmp/$1" 511 "$(printf %02x $(( (256 - s) & 255 )))"
+}
+run check "$seed"
+expect "check: the two-image seed: valid, x86 then EFI" 0 out '\(2 images: x86 \(PC-AT\), EFI\)$'
+two devlist.rom 0x24 "f0 01"               # PCIR @1Ch: device list @+8
+run check "$tmp/devlist.rom"
+expect "check: a device list that does not end inside the image" 1 \
+    err 'firmware: PCIR.device_list @0x0024: list does not end \(0000h\) inside the image: found 0x1f0$'
+two config.rom 0x34 "00 04"                # configuration utility @+18h
+run check "$tmp/config.rom"
+expect "check: a configuration utility pointer outside the image" 1 \
+    err 'firmware: PCIR.config_utility @0x0034: points outside the image: found 0x400$'
+two clp.rom 0x36 "00 02"                   # DMTF CLP entry @+1Ah
+run check "$tmp/clp.rom"
+expect "check: a CLP entry point outside the image" 1 err 'firmware: PCIR.clp_entry @0x0036: points outside'
+two pnploop.rom 0x46 "40 00"               # PnP @40h: next header @+6 = itself
+run check "$tmp/pnploop.rom"
+expect "check: PnP headers in a loop" 1 err 'firmware: PnP.next @0x[0-9a-f]+: more than 16 headers: a loop'
+two pnpnext.rom 0x46 "80 00"               # next header: the "seed" string
+run check "$tmp/pnpnext.rom"
+expect "check: a PnP next pointer that finds no header" 1 \
+    err 'firmware: PnP.next @0x0046: does not point at a \$PnP header inside the ROM: found 0x80$'
+two bev.rom 0x5a "00 02"                   # PnP BEV @+1Ah past romLength
+run check "$tmp/bev.rom"
+expect "check: a BEV outside the ROM" 1 err 'firmware: PnP.bev @0x005a: entry point outside the ROM: found 0x200$'
+two rev1.rom 0x28 "01"                     # PCIR revision 1: no spec has it
+run check "$tmp/rev1.rom"
+expect "check: PCIR revision 1: a warning, and the revision-0 length expected" 1 \
+    err 'firmware: warning: PCIR.revision @0x0028: neither 0 \(PCI 2.x\) nor 3' \
+    err 'firmware: PCIR.length @0x0026: not the size of a revision-0 structure: expected 0x18, found 0x1c$'
+two last.rom 0x31 "80"                     # image 0 says it is the last
+run check "$tmp/last.rom"
+expect "check: one image and 512 bytes nothing points at: valid, a warning" 0 \
+    out '\(1 image: x86 \(PC-AT\)\) \(1 warning\)$' \
+    err 'firmware: warning: size @0x0200: bytes after the last image: firmware ignores them: found 0x200$'
+cp "$seed" "$tmp/efisig.rom"; poke "$tmp/efisig.rom" 0x204 "f2 0e"
+run check "$tmp/efisig.rom"
+expect "check: image 1 without the EFI signature" 1 \
+    err 'firmware: image 1: EFI.signature @0x0204: not an EFI image header \(0EF1h\): expected 0xef1, found 0xef2$'
+head -c 512 "$seed" > "$tmp/half.rom"
+run check "$tmp/half.rom"
+expect "check: not the last image, and nothing follows" 1 \
+    err 'firmware: PCIR.indicator @0x0031: last-image bit clear, but no image follows: found 0x0$'
+
+# ---------------------------------------------------------------------
 # info
 # ---------------------------------------------------------------------
 run info "$rom"
