@@ -107,6 +107,9 @@ static void log_skip(vmi_log_fn log, const struct romcheck_found *f,
 {
     if (f->errors)
         log_issue(log, "skipped", f->address, &f->first_error);
+    else if (f->hyper_signature != HR_VMI_SIGNATURE)
+        VMI_LOG(log, "VMI: skipped ROM at 0x%x: hyperSignature: not a VMI "
+                "ROM (0x%x, not \"cVmi\")\n", f->address, f->hyper_signature);
     else if (f->api_major != need_major)
         VMI_LOG(log, "VMI: skipped ROM at 0x%x: API %u.%u is incompatible "
                 "with this kernel's %u.%u\n", f->address, f->api_major,

@@ -10,7 +10,7 @@
 
 HV_DIRS  := core traps segments memory vmi devices loaders
 HV_INCS  := $(HV_DIRS:%=-Ihypervisor/%)
-HV_HDRS  := $(wildcard $(HV_DIRS:%=hypervisor/%/*.h))
+HV_HDRS  := $(wildcard $(HV_DIRS:%=hypervisor/%/*.h)) tools/romsum/romcheck.h
 HV_C     := core/main core/console core/lib core/mem \
             traps/traps traps/gtlb traps/deliver traps/emulate traps/decode traps/cpuval traps/strio \
             segments/segments segments/segload segments/desc \

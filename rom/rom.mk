@@ -13,7 +13,7 @@ $(ROM_RAW): $(ROM_SRCS) $(SPEC_INC) | $(DEPS_STAMP)
 
 $(ROM): $(ROM_RAW) $(ROMSUM)
 	$(call say,ROMSUM,$@)
-	$(Q)$(ROMSUM) build $< $@
+	$(Q)$(ROMSUM) build --vmi $< $@
 
 # The ROM's embedded ELF (spec 7: its bytes from offset 64) as a file, for
 # readelf and gdb; its addresses are ROM offsets.

@@ -93,12 +93,18 @@ _Static_assert(offsetof(struct hyperrom_header, elf_header) == 64, "elf");
 #define HR_LICENSE_GPL_V2      "GPL v2"
 
 /* ---------------------------------------------------------------------
- * PCI data structure (PCI Local Bus spec 3.0, "PCI Data Structure").
+ * PCI data structure (PCI Firmware spec 3.0, "PCI Data Structure
+ * Format").  Revision 0 (PCI Local Bus 2.x) is the first 0x18 bytes, with
+ * device_list, max_runtime_length and the last two pointers reserved;
+ * revision 3 (PCI Firmware 3.0) is all 0x1C bytes.  HyperROM's is rev 3.
  * ------------------------------------------------------------------- */
 #define HR_PCIR_SIGNATURE      0x52494350u /* bytes "PCIR"                  */
 #define HR_PCI_VENDOR_VMWARE   0x15ADu     /* what Linux's VMI code expects */
 #define HR_PCI_DEVICE_VMI      0x0801u
-#define HR_PCIR_REVISION       3u          /* structure revision, PCI 3.0   */
+#define HR_PCIR_REVISION       3u          /* structure revision, PCI FW 3.0 */
+#define HR_PCIR_REV0           0u          /* PCI Local Bus 2.x structure   */
+#define HR_PCIR_REV0_LENGTH    0x18u       /* a revision-0 structure's size */
+#define HR_PCIR_REV3_LENGTH    0x1Cu       /* a revision-3 structure's size */
 #define HR_PCIR_CODE_X86       0u          /* code type: Intel x86, PC-AT   */
 #define HR_PCIR_LAST_IMAGE     0x80u       /* indicator bit 7               */
 
@@ -106,7 +112,7 @@ struct hyperrom_pcir {
     uint32_t signature;          /* @0  HR_PCIR_SIGNATURE                     */
     uint16_t vendor_id;          /* @4                                        */
     uint16_t device_id;          /* @6                                        */
-    uint16_t device_list;        /* @8  0: none                               */
+    uint16_t device_list;        /* @8  rev 3: device ID list, from PCIR; 0   */
     uint16_t length;             /* @10 sizeof(struct hyperrom_pcir)          */
     uint8_t  revision;           /* @12 HR_PCIR_REVISION                      */
     uint8_t  class_code[3];      /* @13 programming interface, sub, base      */
@@ -115,11 +121,14 @@ struct hyperrom_pcir {
     uint8_t  rom_version_major;  /* @19                            high       */
     uint8_t  code_type;          /* @20 HR_PCIR_CODE_X86                      */
     uint8_t  indicator;          /* @21 HR_PCIR_LAST_IMAGE                    */
-    uint16_t max_runtime_length; /* @22 in HR_ROM_UNIT units                  */
+    uint16_t max_runtime_length; /* @22 rev 3: in HR_ROM_UNIT units           */
+    uint16_t config_utility;     /* @24 rev 3: config code header, 0: none    */
+    uint16_t clp_entry;          /* @26 rev 3: DMTF CLP entry point, 0: none  */
 } HR_PACKED;
-_Static_assert(sizeof(struct hyperrom_pcir) == 24, "PCIR size");
+_Static_assert(sizeof(struct hyperrom_pcir) == HR_PCIR_REV3_LENGTH, "PCIR size");
 _Static_assert(offsetof(struct hyperrom_pcir, vendor_id) == 4, "vendor");
 _Static_assert(offsetof(struct hyperrom_pcir, device_id) == 6, "device");
+_Static_assert(offsetof(struct hyperrom_pcir, device_list) == 8, "devlist");
 _Static_assert(offsetof(struct hyperrom_pcir, length) == 10, "length");
 _Static_assert(offsetof(struct hyperrom_pcir, revision) == 12, "revision");
 _Static_assert(offsetof(struct hyperrom_pcir, class_code) == 13, "class");
@@ -128,6 +137,10 @@ _Static_assert(offsetof(struct hyperrom_pcir, rom_version_minor) == 18, "rvmin")
 _Static_assert(offsetof(struct hyperrom_pcir, code_type) == 20, "code type");
 _Static_assert(offsetof(struct hyperrom_pcir, indicator) == 21, "indicator");
 _Static_assert(offsetof(struct hyperrom_pcir, max_runtime_length) == 22, "max");
+_Static_assert(offsetof(struct hyperrom_pcir, config_utility) == 24, "config");
+_Static_assert(offsetof(struct hyperrom_pcir, clp_entry) == 26, "clp");
+_Static_assert(offsetof(struct hyperrom_pcir, config_utility) == HR_PCIR_REV0_LENGTH,
+               "revision 0 ends where the revision-3 pointers begin");
 
 /* ---------------------------------------------------------------------
  * PnP expansion header (Plug and Play BIOS spec 1.0A, section 3.2).

@@ -2,15 +2,16 @@
  * guest.c - build the guest: memory, kernel, ROMs, boot information, and
  * the first entry into ring 1.  Ring 0.
  *
- * The loader's modules are the guest kernel and any number of VMI ROMs,
+ * The loader's modules are the guest kernel and any number of option ROMs,
  * each recognised by its content, never by its name (linux.c):
  * an ELF32 kernel with a multiboot header gets the multiboot hand-off; a
  * Linux kernel (a bzImage, or an ELF without a multiboot header such as a
  * vmlinux) gets the Linux 32-bit boot protocol, and the one module after
  * it that is not a ROM is its initrd.  Each ROM is validated with
- * romcheck, the same checks `romsum check` makes, and placed in the
+ * romcheck, the same checks `romsum check` makes (firmware level for any
+ * option ROM, VMI level for VMI ROMs), and its first image placed in the
  * guest's option-ROM space from C8000h upward on 2 KiB boundaries,
- * read-only, with virtual_top filled in and its checksum fixed.
+ * read-only; a VMI ROM with virtual_top filled in and its checksum fixed.
  *
  * A module's string is "FILE ARGS" from most loaders (QEMU -kernel, GRUB
  * Legacy, iPXE, SYSLINUX) but only "ARGS" from GRUB 2, whose `module FILE
@@ -46,7 +47,6 @@
 
 struct vcpu vcpu0;
 static uint32_t rom_next = HR_SCAN_START;
-static int rom_problems;
 static int guest_linux;                /* the kernel takes the Linux protocol */
 static struct linux_kernel linux_k;    /* ... and what the loader knows of it */
 static const uint8_t *linux_image;     /* its bzImage (setup header), or NULL */
@@ -61,26 +61,78 @@ static void *gpa(uint32_t addr, uint32_t len)
     return P2V(vcpu0.mem_base + addr);
 }
 
-/* romcheck's reporter: print each problem with the module it is in. */
+/* The first error romcheck reports about a ROM module, and the count. */
+struct rom_verdict {
+    struct romcheck_issue first;
+    int errors;
+};
+
+/* romcheck's reporter: keep the first error, count them all. */
 static void rom_report(void *ctx, const struct romcheck_issue *is)
 {
-    hv_printf("hv: ROM %s: %s %s @0x%x: %s\n", (const char *)ctx,
-              is->level == ROMCHECK_ERROR ? "error:" : "warning:",
-              is->field, is->offset, is->message);
-    if (is->level == ROMCHECK_ERROR)
-        rom_problems++;
+    struct rom_verdict *v = ctx;
+
+    if (is->level == ROMCHECK_ERROR && v->errors++ == 0)
+        v->first = *is;
 }
 
-/* Validate one ROM module and copy it into the guest's option-ROM space. */
+/* Refuse ROM name in one line naming the first problem; 1 if refused.
+ * part says which verdict: "firmware" (any option ROM) or "VMI". */
+static int rom_refused(const char *name, const char *part,
+                       const struct rom_verdict *v)
+{
+    const struct romcheck_issue *is = &v->first;
+
+    if (v->errors == 0)
+        return 0;
+    hv_printf("hv: ROM %s refused: %s: %s @0x%x: %s", name, part, is->field,
+              is->offset, is->message);
+    if ((is->has_values & ROMCHECK_HAS_BOTH) == ROMCHECK_HAS_BOTH)
+        hv_printf(" (found 0x%x, expected 0x%x)", is->found, is->expected);
+    else if (is->has_values & ROMCHECK_HAS_FOUND)
+        hv_printf(" (found 0x%x)", is->found);
+    if (v->errors > 1)
+        hv_printf("; %d more problems (romsum check lists them)", v->errors - 1);
+    hv_printf("\n");
+    return 1;
+}
+
+/* Check one ROM module as firmware does and, if it is a VMI ROM, as a VMI
+ * guest does; refuse it in one line, or return its first image's size
+ * (what a BIOS copies into option-ROM space) and whether it is VMI. */
+static uint32_t rom_accepted(const uint8_t *rom, uint32_t size, const char *name,
+                             struct romcheck_image *im, int *vmi)
+{
+    struct rom_verdict v = { .errors = 0 };
+
+    romcheck_option_rom(rom, size, ROMCHECK_IN_FILE, rom_report, &v, im, 1, NULL);
+    if (rom_refused(name, "firmware", &v))
+        return 0;
+    *vmi = romcheck_is_vmi(rom, size);
+    if (*vmi) {
+        romcheck_rom(rom, size, ROMCHECK_FULL, rom_report, &v);
+        if (rom_refused(name, "VMI", &v))
+            return 0;
+    }
+    if (im->code_type != ROMCHECK_CODE_X86 && im->code_type != ROMCHECK_CODE_NONE) {
+        hv_printf("hv: ROM %s refused: its first image is %s, not x86 code a "
+                  "BIOS runs\n", name, romcheck_code_name(im->code_type));
+        return 0;
+    }
+    return im->init_size;
+}
+
+/* Validate one ROM module and copy its first image into the guest's
+ * option-ROM space; a VMI ROM gets virtual_top and a fixed checksum, any
+ * other option ROM is placed as it is (the guest's VMI scan skips it). */
 static void place_rom(const uint8_t *rom, uint32_t size, const char *name)
 {
-    rom_problems = 0;
-    romcheck_rom(rom, size, ROMCHECK_FULL, rom_report, (void *)name);
-    if (rom_problems) {
-        hv_printf("hv: ROM %s refused (%d problems)\n", name, rom_problems);
+    struct romcheck_image im;
+    int vmi = 0;
+    uint32_t len = rom_accepted(rom, size, name, &im, &vmi);
+
+    if (len == 0)
         return;
-    }
-    uint32_t len = (uint32_t)rom[offsetof(struct hyperrom_header, rom_length)] * HR_ROM_UNIT;
     if (rom_next + len > HR_SCAN_END) {
         hv_printf("hv: ROM %s refused: no room left in the option-ROM space\n", name);
         return;
@@ -88,14 +140,24 @@ static void place_rom(const uint8_t *rom, uint32_t size, const char *name)
     uint8_t *dst = gpa(rom_next, len);
     memcpy(dst, rom, len);
     struct hyperrom_header *h = (struct hyperrom_header *)dst;
-    h->virtual_top = HR_VIRTUAL_TOP;
-    uint8_t sum = 0;
-    for (uint32_t i = 0; i < len - 1; i++)
-        sum = (uint8_t)(sum + dst[i]);
-    dst[len - 1] = (uint8_t)-sum;               /* the checksum byte is last */
+    if (vmi) {
+        h->virtual_top = HR_VIRTUAL_TOP;
+        uint8_t sum = 0;
+        for (uint32_t i = 0; i < len - 1; i++)
+            sum = (uint8_t)(sum + dst[i]);
+        dst[len - 1] = (uint8_t)-sum;           /* the checksum byte is last */
+    }
     paging_protect(rom_next, len);
-    hv_info("hv: ROM %s at 0x%x (%u bytes, API %u.%u)\n", name, rom_next, len,
-              h->api_version_major, h->api_version_minor);
+    if (vmi)
+        hv_info("hv: ROM %s at 0x%x (%u bytes, API %u.%u)\n", name, rom_next, len,
+                h->api_version_major, h->api_version_minor);
+    else if (im.pcir)
+        hv_printf("hv: ROM %s at 0x%x (%u bytes): an option ROM (PCI %04x:%04x), "
+                  "not a VMI ROM; the guest's VMI scan skips it\n", name, rom_next,
+                  len, im.vendor_id, im.device_id);
+    else
+        hv_printf("hv: ROM %s at 0x%x (%u bytes): an option ROM (no PCI data), "
+                  "not a VMI ROM; the guest's VMI scan skips it\n", name, rom_next, len);
     rom_next += (len + HR_SCAN_STEP - 1) & ~(HR_SCAN_STEP - 1);
 }
 

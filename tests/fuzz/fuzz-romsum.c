@@ -20,8 +20,12 @@
  *     image, in order; a valid one lies inside the image and the area and
  *     sums to zero; romcheck_pick chooses only a valid "cVmi" ROM of the
  *     API major asked for;
+ *   romcheck_option_rom (firmware level, in a file and in memory): the
+ *     same invariants for its issues; at least one image, each starting
+ *     inside the input after the one before;
  *   romsum info and check (each on one length in four) exit 0 exactly
- *     when the FULL check has no error;
+ *     when the firmware check has no error and, for a "cVmi" ROM, the
+ *     FULL check has none either;
  *     romsum build's image is whole 512-byte units, sums to zero, and has
  *     romLength set.
  */
@@ -158,6 +162,34 @@ static void check_checksum(const uint8_t *rom, uint32_t len,
                      "checksum issue reports another sum or offset");
 }
 
+/* romcheck_option_rom in a file and in memory: issue invariants, silent
+ * counts, images in order inside the input; the file's error count. */
+static int check_firmware(const uint8_t *rom, uint32_t len)
+{
+    struct romcheck_image im[4];
+    struct tally t;
+    int where, errors, n, i, file_errors = 0;
+
+    for (where = ROMCHECK_IN_FILE; where <= ROMCHECK_IN_MEMORY; where++) {
+        memset(&t, 0, sizeof t);
+        t.avail = len, t.hash = FNV_OFFSET;
+        errors = romcheck_option_rom(rom, len, (enum romcheck_where)where,
+                                     collect, &t, im, 4, &n);
+        FUZZ_REQUIRE(errors == t.errors, "firmware: count differs from errors");
+        FUZZ_REQUIRE(romcheck_option_rom(rom, len, (enum romcheck_where)where,
+                                         NULL, NULL, NULL, 0, NULL) == errors,
+                     "firmware: silent check counts differently");
+        FUZZ_REQUIRE(n >= 1 && (where == ROMCHECK_IN_FILE || n == 1),
+                     "firmware: image count");
+        for (i = 1; i < n && i < 4; i++)
+            FUZZ_REQUIRE(im[i].offset > im[i - 1].offset && im[i].offset < len,
+                         "firmware: images out of order or outside the input");
+        if (where == ROMCHECK_IN_FILE)
+            file_errors = errors;
+    }
+    return file_errors;
+}
+
 /* romcheck_rom at every depth: counts, order of depths, determinism. */
 static int check_verdicts(const uint8_t *rom, uint32_t len)
 {
@@ -252,11 +284,22 @@ static void check_scan(const uint8_t *rom, uint32_t len)
                      "picked an invalid or incompatible ROM");
 }
 
+/* romsum check's exit status on the image (its judge and verdict line). */
+static int tool_check(const uint8_t *rom, uint32_t len)
+{
+    struct verdict v;
+
+    judge(NAME, rom, len, &v);
+    return verdict_line(NAME, rom, &v, 0);
+}
+
 /* romsum's own info, check and build steps on the image. */
-static void check_tool(const uint8_t *rom, uint32_t len, int full_errors)
+static void check_tool(const uint8_t *rom, uint32_t len, int full_errors,
+                       int fw_errors)
 {
     struct file f = { (uint8_t *)(uintptr_t)rom, len };
-    int ok = full_errors == 0 && len <= HR_ROM_MAX_SIZE;
+    int ok = fw_errors == 0 && (!romcheck_is_vmi(rom, len) ||
+                                (full_errors == 0 && len <= HR_ROM_MAX_SIZE));
     uint32_t size;
     uint8_t *built;
 
@@ -266,16 +309,16 @@ static void check_tool(const uint8_t *rom, uint32_t len, int full_errors)
      * per second high; the fuzzer varies lengths all the time */
     if (len % TOOL_EVERY == TOOL_INFO)
         FUZZ_REQUIRE((info_image(NAME, rom, len) == EXIT_OK) == ok,
-                     "romsum info's verdict differs from the FULL check");
+                     "romsum info's verdict differs from the checks");
     if (len % TOOL_EVERY == TOOL_CHECK)
-        FUZZ_REQUIRE((check_image(NAME, rom, len) == EXIT_OK) == ok,
-                     "romsum check's verdict differs from the FULL check");
+        FUZZ_REQUIRE((tool_check(rom, len) == EXIT_OK) == ok,
+                     "romsum check's verdict differs from the checks");
     if (build_refuses(NAME, &f, EXIT_OK))
         return;
     built = build_image(rom, len, &size);
     FUZZ_REQUIRE(built != NULL, "out of memory");
     FUZZ_REQUIRE(size % HR_ROM_UNIT == 0 && size > len &&
-                 size - len <= HR_ROM_UNIT && size <= HR_ROM_MAX_SIZE,
+                 size - len <= HR_ROM_UNIT && size <= BUILD_MAX,
                  "built image is not whole units just past the input");
     FUZZ_REQUIRE(built[offsetof(struct hyperrom_header, rom_length)] ==
                  size / HR_ROM_UNIT, "built image's romLength");
@@ -287,14 +330,15 @@ static void check_tool(const uint8_t *rom, uint32_t len, int full_errors)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint32_t len = size > CHECK_MAX ? CHECK_MAX : (uint32_t)size;
-    int full_errors;
+    int full_errors, fw_errors;
 
     if (!fuzz_sink)
         fuzz_sink = fopen("/dev/null", "w");
     FUZZ_REQUIRE(fuzz_sink != NULL, "cannot open /dev/null");
     full_errors = check_verdicts(data, len);
+    fw_errors = check_firmware(data, len);
     check_lookups(data, len);
     check_scan(data, len);
-    check_tool(data, len, full_errors);
+    check_tool(data, len, full_errors, fw_errors);
     return 0;
 }

@@ -19,12 +19,14 @@
 #define ROM_UNIT         512u
 #define WANT_MAJOR       3u
 #define WANT_MINOR       0u
-#define PCIR_SIZE        24u
+#define PCIR_REV3        3u            /* PCI Firmware 3.0 structure revision */
+#define PCIR_SIZE        0x1Cu         /* ... whose length is 1Ch           */
 
 typedef int (*vmi_init_fn)(void);
 typedef uint64_t (*get_reloc_fn)(uint32_t) __attribute__((regparm(3)));
 
 /* Little-endian loads from the ROM area. */
+static uint32_t rd8(uint32_t a) { return *(const volatile uint8_t *)(uintptr_t)a; }
 static uint32_t rd16(uint32_t a) { return *(const volatile uint16_t *)(uintptr_t)a; }
 static uint32_t rd32(uint32_t a) { return *(const volatile uint32_t *)(uintptr_t)a; }
 
@@ -64,8 +66,9 @@ static void check_header(uint32_t rom)
     uint32_t pci = rom + rd16(rom + 24);
     report(rd16(pci + 4) == 0x15ADu && rd16(pci + 6) == 0x0801u,
            "PCIR vendor 15ad device 0801 (Linux's VMI device)");
-    report(rd16(pci + 10) == PCIR_SIZE && rd16(pci + 16) == size / ROM_UNIT,
-           "PCIR length 24, image length = romLength");
+    report(rd8(pci + 12) == PCIR_REV3 && rd16(pci + 10) == PCIR_SIZE &&
+           rd16(pci + 16) == size / ROM_UNIT,
+           "PCIR revision 3, length 1Ch, image length = romLength");
     report(!strcmp((const char *)(uintptr_t)(rom + rd16(rom + 22)), "GPL v2"),
            "license \"GPL v2\"");
 }

@@ -81,7 +81,7 @@ case "$mode" in
         mode_args=(-kernel "$kernel" -append "$append" -option-rom "$ROM") ;;
     hv|hv-novmi)
         [ "$mode" = hv-novmi ] && append="$append novmi"
-        needs=("$kernel" "$ROM" "$HV")
+        needs=("$kernel" ${ROM//,/ } "$HV")    # ROM may list several
         mode_args=(-kernel "$HV" -initrd "$kernel $append,$ROM") ;;
     *)
         fail "unknown mode '$mode' (native, native-rom, hv, hv-novmi)"

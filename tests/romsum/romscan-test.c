@@ -243,7 +243,6 @@ static void test_damaged(void)
         const char *error;     /* first error's field; NULL: still valid */
     } cases[] = {
         { "bad checksum", flip_byte, 0, "checksum" },
-        { "hyperSignature not cVmi", bad_vmi_sig, 1, "hyperSignature" },
         { "romLength 0", zero_length, 1, "romLength" },
         { "PCIR offset outside the ROM", pcir_outside, 1, "pciHeaderOffset" },
         { "license GPL v3", license_v3, 1, "license" },
@@ -275,6 +274,18 @@ static void test_damaged(void)
               what, "%d candidates, first error \"%s\", picked 0x%05x", n,
               first_error(n, 0xC8000), got);
     }
+    clear();
+    place(0xD0000);
+    rom = place(0xC8000);
+    bad_vmi_sig(rom);
+    fix_sum(rom, good_len);
+    n = scan(HR_SCAN_START);
+    got = picked(n, HR_API_MAJOR, HR_API_MINOR);
+    check(n == 2 && found[0].errors == 0 &&
+          found[0].hyper_signature != HR_VMI_SIGNATURE && got == 0xD0000,
+          "scan: hyperSignature not cVmi: a valid option ROM, not VMI; the "
+          "guest picks 0xd0000", "%d candidates, first error \"%s\", picked "
+          "0x%05x", n, first_error(n, 0xC8000), got);
     clear();
     rom = place(0xC8000);
     vendor(rom);
@@ -360,7 +371,11 @@ static uint8_t *place_big(uint32_t addr)
     const uint32_t big = 16 * 1024;
     uint8_t *rom = place(addr);
 
+    uint8_t *pcir = rom + get16(rom + HDR(pci_header_offset));
+
     rom[HDR(rom_length)] = big / HR_ROM_UNIT;
+    /* the PCIR's image length too: a longer romLength alone is an error */
+    put16(pcir + offsetof(struct hyperrom_pcir, image_length), big / HR_ROM_UNIT);
     fix_sum(rom, big);
     return rom;
 }

@@ -4,6 +4,9 @@
 #   $(BUILD)/tests/romsum/romcheck-test  each field of the FULL check, fuzzing
 #   $(BUILD)/tests/romsum/romscan-test   the guest's scan and choice of ROM
 #   tests/romsum/cli.sh                  romsum's command line
+#   tests/romsum/real.sh                 the option ROMs Debian ships
+#   tests/romsum/dump.sh                 a memory dump of QEMU + SeaBIOS
+#   tests/romsum/hv-roms.sh              the hypervisor's foreign and bad ROMs
 # The C tests are built with sanitizers so that any read outside an image
 # aborts them; build with ROMSUM_TEST_SAN= where those are unavailable.
 
@@ -22,10 +25,11 @@ $(ROMSUM_TEST_BINS): $(ROMSUM_TEST_DIR)/%: tests/romsum/%.c $(ROMSUM_TEST_COMMON
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itools/romsum -Itests/lib $(ROMSUM_TEST_SAN) -o $@ $< \
 	    $(ROMSUM_TEST_COMMON)
 
-ROMSUM_TESTS := $(ROMSUM_TEST_BINS) tests/romsum/cli.sh
+ROMSUM_TESTS := $(ROMSUM_TEST_BINS) tests/romsum/cli.sh tests/romsum/real.sh \
+                tests/romsum/dump.sh tests/romsum/hv-roms.sh
 
 # Run just these tests: make test-romsum
 .PHONY: test-romsum
-test-romsum: $(ROMSUM_TESTS) $(ROMSUM_TEST_ROM) $(ROMSUM)
+test-romsum: $(ROMSUM_TESTS) $(ROMSUM_TEST_ROM) $(ROMSUM) $(HV) $(DEMO_ELF)
 	$(Q)st=0; for t in $(ROMSUM_TESTS); do \
 	  $$t $(ROMSUM_TEST_ROM) $(ROMSUM) || st=1; done; exit $$st

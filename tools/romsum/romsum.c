@@ -1,10 +1,10 @@
 /*
- * romsum.c - build, check, inspect and scan HyperROM option ROMs (host tool).
+ * romsum.c - build, check, describe and scan option ROMs (host tool).
  *
- *   romsum build IN OUT     pad, fill in lengths and checksums, then check
- *   romsum check ROM        every check in romcheck.c's FULL depth
- *   romsum info ROM         a readable dump of the header and entry points
- *   romsum scan IMAGE ...   find ROMs in a memory dump the way a guest does
+ *   romsum build [--vmi] IN OUT  pad, fill in lengths and checksums, check
+ *   romsum check [--vmi] ROM     firmware verdict; VMI verdict for VMI ROMs
+ *   romsum info ROM              every image's headers, decoded
+ *   romsum scan IMAGE ...        find ROMs in a memory dump as a guest does
  *
  * All validation lives in romcheck.c, shared with the guest and hypervisor;
  * this file only reads files, patches images and prints.
@@ -25,23 +25,81 @@
 
 #define SCAN_DEFAULT_BASE HR_LEGACY_SCAN_START /* dumps usually start here */
 #define IMAGE_MAX     (16u << 20)  /* memory dumps we are willing to read  */
-#define CHECK_MAX     (1u << 20)   /* files check/info read; ROMs are less */
+#define CHECK_MAX     (16u << 20)  /* a PCI expansion ROM's largest size
+                                      (EFI 1.02, 18.2; PCI Firmware 3.0)   */
+#define BUILD_MAX     (255u * HR_ROM_UNIT) /* romLength is one byte        */
+#define MAX_IMAGES    16           /* images info and check describe       */
 #define PNP_LENGTH_UNIT 16u        /* the PnP length field counts these */
+#define PNP_MAX_CHAIN   16u        /* $PnP headers info follows            */
 #define OPCODE_JMP_REL32 0xE9u     /* the jump point forms the spec allows */
 #define OPCODE_JMP_REL8  0xEBu
 
 #define HDR(field)  ((uint32_t)offsetof(struct hyperrom_header, field))
 #define PCIR(field) ((uint32_t)offsetof(struct hyperrom_pcir, field))
 #define PNP(field)  ((uint32_t)offsetof(struct hyperrom_pnp, field))
+#define EFI(field)  ((uint32_t)offsetof(struct romcheck_efi_header, field))
 
 static const char usage_text[] =
-    "usage: romsum build IN OUT      pad and checksum a raw NASM image\n"
-    "       romsum check ROM         validate a ROM image\n"
-    "       romsum info ROM          describe a ROM image\n"
+    "usage: romsum build [--vmi] IN OUT  make an option ROM of a raw x86 image\n"
+    "       romsum check [--vmi] ROM     is it a valid option ROM (and VMI ROM)?\n"
+    "       romsum info ROM              decode every image's headers\n"
     "       romsum scan IMAGE [--base ADDR] [--legacy] [--need M.N]\n"
-    "                                find ROMs in a memory dump starting at\n"
-    "                                ADDR (default 0xC0000) as a guest does\n"
+    "                                    find ROMs in a memory dump\n"
+    "       romsum --help                explain every command and option\n"
     "exit status: 0 ok, 1 problems found, 2 usage or I/O error\n";
+
+static const char help_text[] =
+    "romsum: the option-ROM tool of HyperROM: builds, checks, describes and\n"
+    "finds PC option ROMs, VMI ROMs (\"cVmi\", HyperROM spec) among them.\n"
+    "\n"
+    "romsum check [--vmi] ROM\n"
+    "  The firmware verdict: every image of the file, chained by the PCI\n"
+    "  data structure's image length and last-image bit, is checked the way\n"
+    "  firmware does (SeaBIOS src/optionroms.c: 55 AA, romLength, 8-bit sum)\n"
+    "  and against the PCI Firmware spec 3.0's structure rules (PCIR\n"
+    "  revision 0 is 18h bytes, revision 3 is 1Ch; runtime length, device\n"
+    "  list, configuration and CLP pointers exist in revision 3), with the\n"
+    "  PnP headers (PnP BIOS 1.0A) and EFI image headers.  Then, for a VMI\n"
+    "  ROM only, the VMI verdict: every check a VMI guest and the HyperROM\n"
+    "  spec make.  Problems go to stderr, one line each, labelled\n"
+    "  \"firmware:\" or \"VMI:\", with the field, its offset in the file and\n"
+    "  the values found and expected.  One line on stdout says what the ROM\n"
+    "  is.  --vmi: a ROM that is not a VMI ROM is an error (the project's\n"
+    "  own build uses it).  Exit 0: a valid option ROM (and, if it is a VMI\n"
+    "  ROM, a valid one); 1: invalid, a VMI ROM failing a VMI check, or not\n"
+    "  a VMI ROM with --vmi.\n"
+    "\n"
+    "romsum build [--vmi] IN OUT\n"
+    "  IN is a raw x86 image starting with 55 AA (NASM or ld output).  OUT\n"
+    "  gets it padded with zeros to whole 512-byte units (at least one\n"
+    "  byte: the last byte is the checksum byte), romLength, the PCIR image\n"
+    "  length (and a zero revision-3 runtime length), every $PnP header's\n"
+    "  checksum and the ROM's checksum filled in; then OUT is checked as by\n"
+    "  check (a VMI ROM fully) and written only if it passes.  --vmi: IN\n"
+    "  must be a VMI ROM.  Exit 0: written; 1: refused, OUT removed.\n"
+    "\n"
+    "romsum info ROM\n"
+    "  Decodes every image: header, PCI data structure (vendor, device,\n"
+    "  device list, class, revision, image length, code type, indicator,\n"
+    "  runtime length, configuration and CLP pointers), PnP headers (device\n"
+    "  ID, type, indicators, BCV, DV, BEV, next header, strings), EFI\n"
+    "  header; for a VMI ROM also the VMI header, jump points and entry\n"
+    "  points.  Ends with the check's verdict and exits as check does.\n"
+    "\n"
+    "romsum scan IMAGE [--base ADDR] [--legacy] [--need M.N]\n"
+    "  IMAGE is a memory dump (e.g. QEMU's pmemsave 0xc0000 0x40000 FILE)\n"
+    "  whose first byte is physical address ADDR (default 0xC0000).  Looks\n"
+    "  for 55 AA every 2 KiB from C8000h below E0000h as a VMI guest does,\n"
+    "  and names each ROM: address, size, PCI vendor:device, class, PnP\n"
+    "  product, VMI API, verdict (the firmware check of what the BIOS\n"
+    "  copied, and the VMI check for VMI ROMs).\n"
+    "  --legacy  scan from C0000h, as Linux 2.6.21-2.6.36 did; the VGA BIOS\n"
+    "            lives there, so this also finds it.\n"
+    "  --need M.N  the VMI API the guest needs (default 3.0).\n"
+    "  Exit 0: a guest needing M.N finds a usable VMI ROM; 1: it finds none\n"
+    "  and stays native.\n"
+    "\n"
+    "Exit status 2 always means a usage or I/O error.\n";
 
 /* A file read whole into memory. */
 struct file {
@@ -100,20 +158,25 @@ static int read_file(const char *path, uint32_t max, struct file *f)
     return got > max ? EXIT_PROBLEM : EXIT_OK;
 }
 
-/* What the issue printer needs: the file name it reports under. */
+/* What the issue printer needs: the file name and which verdict. */
 struct printer {
     const char *name;
+    const char *part;   /* "firmware" or "VMI" */
     int warnings;
 };
 
-/* Print one issue: "romsum: NAME: [warning: ]FIELD @0xOFF: MSG[: values]". */
+/* Print one issue: "romsum: NAME: PART: [image N: ][warning: ]FIELD @0xOFF:
+ * MSG[: values]". */
 static void print_issue(void *ctx, const struct romcheck_issue *is)
 {
     struct printer *p = ctx;
 
     if (is->level == ROMCHECK_WARNING)
         p->warnings++;
-    fprintf(stderr, "romsum: %s: %s%s @0x%04x: %s", p->name,
+    fprintf(stderr, "romsum: %s: %s: ", p->name, p->part);
+    if (is->image)
+        fprintf(stderr, "image %u: ", is->image);
+    fprintf(stderr, "%s%s @0x%04x: %s",
             is->level == ROMCHECK_WARNING ? "warning: " : "", is->field,
             is->offset, is->message);
     if ((is->has_values & ROMCHECK_HAS_BOTH) == ROMCHECK_HAS_BOTH)
@@ -125,16 +188,16 @@ static void print_issue(void *ctx, const struct romcheck_issue *is)
     fputc('\n', stderr);
 }
 
-/* FULL check of len bytes reported under name; returns the error count. */
+/* VMI check (FULL depth) of len bytes reported under name; its errors. */
 static int full_check(const char *name, const uint8_t *rom, uint32_t len,
                       int *warnings)
 {
-    struct printer p = { name, 0 };
+    struct printer p = { name, "VMI", 0 };
     int errors;
 
     if (len > HR_ROM_MAX_SIZE)
-        complain("%s: file is %u bytes, more than the %u-byte option-ROM area",
-                 name, len, HR_ROM_MAX_SIZE);
+        complain("%s: VMI: file is %u bytes, more than the %u-byte "
+                 "option-ROM area", name, len, HR_ROM_MAX_SIZE);
     errors = romcheck_rom(rom, len, ROMCHECK_FULL, print_issue, &p) +
              (len > HR_ROM_MAX_SIZE);
     if (warnings)
@@ -142,33 +205,94 @@ static int full_check(const char *name, const uint8_t *rom, uint32_t len,
     return errors;
 }
 
-/* What romsum check says about len bytes read from path; its exit status. */
-static int check_image(const char *path, const uint8_t *rom, uint32_t len)
-{
-    int warnings, errors = full_check(path, rom, len, &warnings);
+/* Both verdicts on one file. */
+struct verdict {
+    int fw_errors, warnings, vmi, vmi_errors, nimages;
+    struct romcheck_image images[MAX_IMAGES];
+};
 
-    if (errors) {
-        complain("%s: %d error%s", path, errors, errors == 1 ? "" : "s");
+/* Judge len bytes of name: the firmware check, then (only for a VMI ROM
+ * that passes it) the VMI check; each problem printed on stderr. */
+static void judge(const char *name, const uint8_t *rom, uint32_t len,
+                  struct verdict *v)
+{
+    struct printer p = { name, "firmware", 0 };
+    int vmi_warnings = 0;
+
+    v->fw_errors = romcheck_option_rom(rom, len, ROMCHECK_IN_FILE, print_issue,
+                                       &p, v->images, MAX_IMAGES, &v->nimages);
+    v->vmi = romcheck_is_vmi(rom, len);
+    v->vmi_errors = 0;
+    if (v->vmi && v->fw_errors == 0)
+        v->vmi_errors = full_check(name, rom, len, &vmi_warnings);
+    v->warnings = p.warnings + vmi_warnings;
+}
+
+/* "2 images: x86 (PC-AT), EFI" into buf. */
+static const char *image_list(const struct verdict *v, char *buf, size_t n)
+{
+    size_t at;
+    int i;
+
+    at = (size_t)snprintf(buf, n, "%d image%s: ", v->nimages,
+                          v->nimages == 1 ? "" : "s");
+    for (i = 0; i < v->nimages && i < MAX_IMAGES && at < n; i++)
+        at += (size_t)snprintf(buf + at, n - at, "%s%s", i ? ", " : "",
+                               romcheck_code_name(v->images[i].code_type));
+    return buf;
+}
+
+/* The verdict line (stdout if good, stderr if not) and the exit status;
+ * need_vmi: a ROM that is not a VMI ROM is an error. */
+static int verdict_line(const char *path, const uint8_t *rom,
+                        const struct verdict *v, int need_vmi)
+{
+    char list[256], warn[32] = "";
+
+    if (v->warnings)
+        snprintf(warn, sizeof(warn), " (%d warning%s)", v->warnings,
+                 v->warnings == 1 ? "" : "s");
+    if (v->fw_errors) {
+        complain("%s: invalid option ROM: %d error%s", path, v->fw_errors,
+                 v->fw_errors == 1 ? "" : "s");
         return EXIT_PROBLEM;
     }
-    if (warnings)
-        printf("%s: OK (%d warning%s)\n", path, warnings,
-               warnings == 1 ? "" : "s");
-    else
-        printf("%s: OK\n", path);
+    image_list(v, list, sizeof(list));
+    if (v->vmi_errors) {
+        complain("%s: valid option ROM (%s), but an invalid VMI ROM: %d "
+                 "error%s", path, list, v->vmi_errors,
+                 v->vmi_errors == 1 ? "" : "s");
+        return EXIT_PROBLEM;
+    }
+    if (v->vmi) {
+        printf("%s: valid option ROM (%s), valid VMI ROM (API %u.%u)%s\n",
+               path, list, rom[HDR(api_version_major)],
+               rom[HDR(api_version_minor)], warn);
+        return EXIT_OK;
+    }
+    if (need_vmi) {
+        complain("%s: VMI: hyperSignature @0x%04x: not \"cVmi\": not a VMI "
+                 "ROM (--vmi)", path, HDR(hyper_signature));
+        complain("%s: valid option ROM (%s), but not a VMI ROM", path, list);
+        return EXIT_PROBLEM;
+    }
+    printf("%s: valid option ROM, not a VMI ROM (%s)%s\n", path, list, warn);
     return EXIT_OK;
 }
 
-/* romsum check ROM. */
-static int cmd_check(const char *path)
+/* romsum check [--vmi] ROM. */
+static int cmd_check(const char *path, int need_vmi)
 {
+    struct verdict v;
     struct file f;
     int rc = read_file(path, CHECK_MAX, &f);
 
     if (rc == EXIT_PROBLEM)
         complain("%s: larger than %u bytes: not a ROM image", path, CHECK_MAX);
-    if (rc == EXIT_OK)
-        rc = check_image(path, f.data, f.len);
+    if (rc == EXIT_OK) {
+        judge(path, f.data, f.len, &v);
+        rc = verdict_line(path, f.data, &v, need_vmi);
+    }
     free(f.data);
     return rc;
 }
@@ -190,28 +314,50 @@ static uint32_t get16(const uint8_t *p)
     return p[0] | (uint32_t)p[1] << 8;
 }
 
-/* Fill in what NASM cannot know: romLength, the PCIR lengths, the PnP
- * checksum and the final checksum byte.  Structures the header does not
- * locate inside the image are left alone: the check reports them. */
+/* Image offset of the PCIR if the pointer at 0x18 finds one, else 0. */
+static uint32_t find_pcir(const uint8_t *rom, uint32_t size)
+{
+    uint32_t p = get16(rom + ROMCHECK_PCIR_POINTER);
+
+    return p && p + sizeof(struct hyperrom_pcir) <= size &&
+           !memcmp(rom + p, "PCIR", 4) ? p : 0;
+}
+
+/* Set the checksum byte of every $PnP header in the chain from 0x1A that
+ * lies whole inside the image (at most PNP_MAX_CHAIN of them). */
+static void patch_pnp(uint8_t *rom, uint32_t size)
+{
+    uint32_t p = get16(rom + ROMCHECK_PNP_POINTER), len, n;
+
+    for (n = 0; p && n < PNP_MAX_CHAIN; n++) {
+        if (p + sizeof(struct hyperrom_pnp) > size || memcmp(rom + p, "$PnP", 4))
+            return;
+        len = rom[p + PNP(length)] * PNP_LENGTH_UNIT;
+        if (len >= sizeof(struct hyperrom_pnp) && p + len <= size) {
+            rom[p + PNP(checksum)] = 0;
+            rom[p + PNP(checksum)] = (uint8_t)-romcheck_sum8(rom + p, len);
+        }
+        p = get16(rom + p + PNP(next));
+    }
+}
+
+/* Fill in what an assembler cannot know (what SeaBIOS's buildrom.py and
+ * iPXE's fixrom.pl do): romLength, the PCIR image length (and a zero
+ * revision-3 runtime length), the PnP checksums and the final checksum
+ * byte.  Structures not inside the image are left alone: the check
+ * reports them. */
 static void patch_image(uint8_t *rom, uint32_t size)
 {
-    uint32_t units = size / HR_ROM_UNIT;
-    uint32_t pcir = get16(rom + HDR(pci_header_offset));
-    uint32_t pnp = get16(rom + HDR(pnp_header_offset)), pnp_len;
+    uint32_t units = size / HR_ROM_UNIT, pcir = find_pcir(rom, size);
 
     rom[HDR(rom_length)] = (uint8_t)units;
-    if (pcir && pcir + sizeof(struct hyperrom_pcir) <= size) {
+    if (pcir) {
         put16(rom + pcir + PCIR(image_length), units);
-        put16(rom + pcir + PCIR(max_runtime_length), units);
+        if (rom[pcir + PCIR(revision)] == HR_PCIR_REVISION &&
+            get16(rom + pcir + PCIR(max_runtime_length)) == 0)
+            put16(rom + pcir + PCIR(max_runtime_length), units);
     }
-    if (pnp && pnp + sizeof(struct hyperrom_pnp) <= size) {
-        pnp_len = rom[pnp + PNP(length)] * PNP_LENGTH_UNIT;
-        if (pnp_len >= sizeof(struct hyperrom_pnp) && pnp + pnp_len <= size) {
-            rom[pnp + PNP(checksum)] = 0;
-            rom[pnp + PNP(checksum)] =
-                (uint8_t)-romcheck_sum8(rom + pnp, pnp_len);
-        }
-    }
+    patch_pnp(rom, size);
     rom[size - 1] = 0;
     rom[size - 1] = (uint8_t)-romcheck_sum8(rom, size);
 }
@@ -249,17 +395,16 @@ static int write_atomically(const char *out, const uint8_t *data, uint32_t size)
 /* Refuse inputs that cannot become a ROM; 0 if in can be built. */
 static int build_refuses(const char *in, const struct file *f, int rc)
 {
-    if (rc == EXIT_PROBLEM || f->len >= HR_ROM_MAX_SIZE) {
+    if (rc == EXIT_PROBLEM || f->len >= BUILD_MAX) {
         complain("%s: %s%u bytes: too large; the image and its checksum byte "
-                 "must fit the %u-byte option-ROM area", in,
+                 "must fit %u bytes (romLength is one byte: 255 * 512)", in,
                  rc == EXIT_PROBLEM ? "more than " : "",
-                 rc == EXIT_PROBLEM ? HR_ROM_MAX_SIZE : f->len,
-                 HR_ROM_MAX_SIZE);
+                 rc == EXIT_PROBLEM ? BUILD_MAX : f->len, BUILD_MAX);
         return 1;
     }
-    if (f->len < sizeof(struct hyperrom_header)) {
-        complain("%s: %u bytes: too short to hold the %u-byte ROM header", in,
-                 f->len, (unsigned)sizeof(struct hyperrom_header));
+    if (f->len < ROMCHECK_ROM_HEADER) {
+        complain("%s: %u bytes: too short to hold the %u-byte option ROM "
+                 "header", in, f->len, ROMCHECK_ROM_HEADER);
         return 1;
     }
     return 0;
@@ -282,11 +427,29 @@ static uint8_t *build_image(const uint8_t *raw, uint32_t len, uint32_t *size)
     return rom;
 }
 
-/* romsum build IN OUT. */
-static int cmd_build(const char *in, const char *out)
+/* The built ROM passes: firmware check, VMI check for a VMI ROM, and is a
+ * VMI ROM if need_vmi; problems printed under in. */
+static int build_passes(const char *in, const uint8_t *rom, uint32_t size,
+                        int need_vmi)
+{
+    struct verdict v;
+
+    judge(in, rom, size, &v);
+    if (v.fw_errors || v.vmi_errors)
+        return 0;
+    if (need_vmi && !v.vmi) {
+        complain("%s: VMI: hyperSignature @0x%04x: not \"cVmi\": not a VMI "
+                 "ROM (--vmi)", in, HDR(hyper_signature));
+        return 0;
+    }
+    return 1;
+}
+
+/* romsum build [--vmi] IN OUT. */
+static int cmd_build(const char *in, const char *out, int need_vmi)
 {
     struct file f;
-    int rc = read_file(in, HR_ROM_MAX_SIZE, &f);
+    int rc = read_file(in, BUILD_MAX, &f);
     uint32_t size;
     uint8_t *rom;
 
@@ -301,7 +464,7 @@ static int cmd_build(const char *in, const char *out)
     free(f.data);
     if (!rom)
         return complain("%s: out of memory", in), EXIT_USAGE;
-    if (full_check(in, rom, size, NULL) != 0) {
+    if (!build_passes(in, rom, size, need_vmi)) {
         /* remove a previous OUT too: nothing may use a stale ROM */
         complain("%s: not writing %s: the built ROM fails its check", in, out);
         remove(out);
@@ -403,50 +566,192 @@ static void info_header(const struct view *v)
            romcheck_sum8(v->p, v->len), v->len);
 }
 
-/* Print the PCI data structure, if the header locates one in the ROM. */
-static void info_pcir(const struct view *v)
+/* Name of PCI base class (and, for the two this tool meets most, the
+ * sub-class) from the PCI Code and ID Assignment spec. */
+static const char *class_name(uint32_t base, uint32_t sub)
 {
-    uint32_t p = v16(v, HDR(pci_header_offset));
-
-    if (!p || !has(v, p, sizeof(struct hyperrom_pcir))) {
-        puts("PCI data structure: none inside the ROM");
-        return;
-    }
-    printf("PCI data structure @0x%04x:\n", p);
-    printf("  signature 0x%08x  vendor 0x%04x  device 0x%04x  length %u"
-           "  revision %u\n", v32(v, p), v16(v, p + PCIR(vendor_id)),
-           v16(v, p + PCIR(device_id)), v16(v, p + PCIR(length)),
-           v8(v, p + PCIR(revision)));
-    printf("  class (base/sub/prog-if) %02x/%02x/%02x  image_length %u"
-           "  ROM version %u.%u"
-           "  code type %u  indicator 0x%02x  max_runtime_length %u\n",
-           v8(v, p + PCIR(class_code) + 2), v8(v, p + PCIR(class_code) + 1),
-           v8(v, p + PCIR(class_code)), v16(v, p + PCIR(image_length)),
-           v8(v, p + PCIR(rom_version_major)),
-           v8(v, p + PCIR(rom_version_minor)), v8(v, p + PCIR(code_type)),
-           v8(v, p + PCIR(indicator)), v16(v, p + PCIR(max_runtime_length)));
+    static const char *const bases[] = {
+        "unclassified", "mass storage", "network", "display", "multimedia",
+        "memory", "bridge", "communication", "system peripheral", "input",
+        "docking station", "processor", "serial bus", "wireless",
+        "intelligent I/O", "satellite", "encryption", "signal processing",
+        "processing accelerator", "instrumentation",
+    };
+    if (base == 0x03 && sub == 0x00)
+        return "display (VGA)";
+    if (base == 0x02 && sub == 0x00)
+        return "network (Ethernet)";
+    return base < sizeof(bases) / sizeof(bases[0]) ? bases[base] : "other";
 }
 
-/* Print the PnP expansion header and its strings. */
-static void info_pnp(const struct view *v)
+/* Print the PCI device list at PCIR offset p (v is the image). */
+static void info_device_list(const struct view *v, uint32_t p)
 {
-    uint32_t p = v16(v, HDR(pnp_header_offset));
+    uint32_t list = v16(v, p + PCIR(device_list)), at, n = 0;
 
-    if (!p || !has(v, p, sizeof(struct hyperrom_pnp))) {
-        puts("PnP expansion header: none inside the ROM");
+    printf("    @0x%04x device list      ", p + PCIR(device_list));
+    if (!list) {
+        puts("none");
         return;
     }
-    printf("PnP expansion header @0x%04x:\n", p);
-    printf("  signature 0x%08x  revision %u  length %u (%u bytes)  checksum "
-           "0x%02x  BCV 0x%04x  BEV 0x%04x\n", v32(v, p),
-           v8(v, p + PNP(revision)), v8(v, p + PNP(length)),
-           v8(v, p + PNP(length)) * PNP_LENGTH_UNIT, v8(v, p + PNP(checksum)),
-           v16(v, p + PNP(bcv)), v16(v, p + PNP(bev)));
-    printf("  manufacturer @0x%04x ", v16(v, p + PNP(manufacturer)));
+    printf("@0x%04x:", p + list);
+    for (at = p + list; has(v, at, 2) && v16(v, at) && n < 64; at += 2, n++)
+        printf(" 0x%04x", v16(v, at));
+    puts(has(v, at, 2) && !v16(v, at) ? "" : " (no end inside the image)");
+}
+
+/* Print the fields only a revision-3 PCI data structure has. */
+static void info_pcir_rev3(const struct view *v, uint32_t p)
+{
+    if (v8(v, p + PCIR(revision)) != HR_PCIR_REVISION) {
+        puts("    device list, max runtime length, configuration and CLP "
+             "pointers: reserved before revision 3");
+        return;
+    }
+    info_device_list(v, p);
+    printf("    @0x%04x max runtime len  %u (%u bytes)\n",
+           p + PCIR(max_runtime_length), v16(v, p + PCIR(max_runtime_length)),
+           v16(v, p + PCIR(max_runtime_length)) * HR_ROM_UNIT);
+    printf("    @0x%04x config utility   0x%04x%s\n", p + PCIR(config_utility),
+           v16(v, p + PCIR(config_utility)),
+           v16(v, p + PCIR(config_utility)) ? "" : " (none)");
+    printf("    @0x%04x DMTF CLP entry   0x%04x%s\n", p + PCIR(clp_entry),
+           v16(v, p + PCIR(clp_entry)),
+           v16(v, p + PCIR(clp_entry)) ? "" : " (none)");
+}
+
+/* Print the PCI data structure at image offset p. */
+static void info_pcir(const struct view *v, uint32_t p)
+{
+    uint32_t ind = v8(v, p + PCIR(indicator)), ct = v8(v, p + PCIR(code_type));
+
+    if (!p) {
+        puts("  PCI data structure: none (the pointer @0x0018 finds no "
+             "\"PCIR\"): a legacy ROM");
+        return;
+    }
+    printf("  PCI data structure @0x%04x: revision %u, length 0x%x\n", p,
+           v8(v, p + PCIR(revision)), v16(v, p + PCIR(length)));
+    printf("    @0x%04x vendor:device    %04x:%04x\n", p + PCIR(vendor_id),
+           v16(v, p + PCIR(vendor_id)), v16(v, p + PCIR(device_id)));
+    printf("    @0x%04x class            %02x/%02x/%02x (base/sub/prog-if: "
+           "%s)\n", p + PCIR(class_code), v8(v, p + PCIR(class_code) + 2),
+           v8(v, p + PCIR(class_code) + 1), v8(v, p + PCIR(class_code)),
+           class_name(v8(v, p + PCIR(class_code) + 2),
+                      v8(v, p + PCIR(class_code) + 1)));
+    printf("    @0x%04x image length     %u (%u bytes)\n",
+           p + PCIR(image_length), v16(v, p + PCIR(image_length)),
+           v16(v, p + PCIR(image_length)) * HR_ROM_UNIT);
+    printf("    @0x%04x code revision    0x%04x\n", p + PCIR(rom_version_minor),
+           v16(v, p + PCIR(rom_version_minor)));
+    printf("    @0x%04x code type        %u %s\n", p + PCIR(code_type), ct,
+           romcheck_code_name(ct));
+    printf("    @0x%04x indicator        0x%02x (%s)\n", p + PCIR(indicator),
+           ind, ind & HR_PCIR_LAST_IMAGE ? "last image" : "more images follow");
+    info_pcir_rev3(v, p);
+}
+
+/* Print one $PnP header at image offset p. */
+static void info_pnp_one(const struct view *v, uint32_t p)
+{
+    printf("  PnP expansion header @0x%04x: revision %u, length %u (%u "
+           "bytes), checksum 0x%02x\n", p, v8(v, p + PNP(revision)),
+           v8(v, p + PNP(length)), v8(v, p + PNP(length)) * PNP_LENGTH_UNIT,
+           v8(v, p + PNP(checksum)));
+    printf("    @0x%04x device ID        0x%08x\n", p + PNP(device_id),
+           v32(v, p + PNP(device_id)));
+    printf("    @0x%04x device type      %02x/%02x/%02x (base/sub/interface)"
+           "\n", p + PNP(device_type), v8(v, p + PNP(device_type)),
+           v8(v, p + PNP(device_type) + 1), v8(v, p + PNP(device_type) + 2));
+    printf("    @0x%04x indicators       0x%02x\n", p + PNP(device_indicators),
+           v8(v, p + PNP(device_indicators)));
+    printf("    @0x%04x BCV 0x%04x  DV 0x%04x  BEV 0x%04x  (0: none)\n",
+           p + PNP(bcv), v16(v, p + PNP(bcv)), v16(v, p + PNP(dv)),
+           v16(v, p + PNP(bev)));
+    printf("    @0x%04x next header      0x%04x\n", p + PNP(next),
+           v16(v, p + PNP(next)));
+    printf("    @0x%04x manufacturer     ", p + PNP(manufacturer));
     print_string(v, v16(v, p + PNP(manufacturer)));
-    printf("\n  product      @0x%04x ", v16(v, p + PNP(product)));
+    printf("\n    @0x%04x product          ", p + PNP(product));
     print_string(v, v16(v, p + PNP(product)));
     putchar('\n');
+}
+
+/* Print the chain of $PnP headers from the pointer at 0x1A. */
+static void info_pnp(const struct view *v)
+{
+    uint32_t p = v16(v, ROMCHECK_PNP_POINTER), n;
+
+    for (n = 0; n < PNP_MAX_CHAIN; n++) {
+        if (!p || !has(v, p, sizeof(struct hyperrom_pnp)) ||
+            memcmp(v->p + p, "$PnP", 4)) {
+            if (n == 0)
+                puts("  PnP expansion header: none (the pointer @0x001a finds "
+                     "no \"$PnP\")");
+            return;
+        }
+        info_pnp_one(v, p);
+        p = v16(v, p + PNP(next));
+    }
+}
+
+/* Name of a PE machine type (PE/COFF spec, "Machine Types"). */
+static const char *machine_name(uint32_t m)
+{
+    return m == 0x14C ? "IA-32" : m == 0x8664 ? "x64" : m == 0x200 ? "Itanium"
+         : m == 0xEBC ? "EBC" : m == 0xAA64 ? "AArch64" : m == 0x1C2 ? "ARM"
+         : "other";
+}
+
+/* Print the start of an image by its code type: x86 or EFI header. */
+static void info_image_header(const struct view *v,
+                              const struct romcheck_image *im)
+{
+    uint32_t ct = im->code_type;
+
+    if (ct == ROMCHECK_CODE_EFI) {
+        printf("  EFI header: @0x0002 init size %u (%u bytes)  @0x0004 "
+               "signature 0x%04x  @0x0008 subsystem %u\n"
+               "              @0x000a machine 0x%04x (%s)  @0x000c "
+               "compression %u  @0x0016 EFI image @0x%04x\n",
+               v16(v, EFI(init_size)), v16(v, EFI(init_size)) * HR_ROM_UNIT,
+               v32(v, EFI(efi_signature)), v16(v, EFI(subsystem)),
+               v16(v, EFI(machine)), machine_name(v16(v, EFI(machine))),
+               v16(v, EFI(compression)), v16(v, EFI(image_offset)));
+        return;
+    }
+    if (ct != ROMCHECK_CODE_X86 && ct != ROMCHECK_CODE_NONE)
+        return;
+    printf("  header: @0x0000 signature 0x%04x  @0x0002 romLength %u (%u "
+           "bytes)  @0x0003 init entry %02x %02x %02x\n", v16(v, 0),
+           v8(v, HDR(rom_length)), v8(v, HDR(rom_length)) * HR_ROM_UNIT,
+           v8(v, 3), v8(v, 4), v8(v, 5));
+    printf("          @0x0018 PCIR pointer 0x%04x  @0x001a PnP pointer "
+           "0x%04x\n", v16(v, ROMCHECK_PCIR_POINTER),
+           v16(v, ROMCHECK_PNP_POINTER));
+}
+
+/* Print image n (im), whose bytes are the file's from im->offset. */
+static void info_one_image(const uint8_t *data, uint32_t len, int n,
+                           const struct romcheck_image *im)
+{
+    struct view v;
+
+    v.p = data + im->offset;
+    v.len = len - im->offset;
+    if (im->length && im->length < v.len)
+        v.len = im->length;
+    printf("image %d @0x%05x (offsets below from its start): %s, %u "
+           "bytes\n", n, im->offset,
+           romcheck_code_name(im->code_type), im->length);
+    info_image_header(&v, im);
+    info_pcir(&v, im->pcir);
+    if (im->code_type == ROMCHECK_CODE_X86 ||
+        im->code_type == ROMCHECK_CODE_NONE)
+        info_pnp(&v);
+    if (im->init_size)
+        printf("  checksum: 8-bit sum 0x%02x over the %u bytes firmware "
+               "loads\n", romcheck_sum8(v.p, im->init_size), im->init_size);
 }
 
 /* Print the jump point at off: its form and where it goes. */
@@ -504,31 +809,52 @@ static void info_entries(const struct view *v)
     }
 }
 
-/* What romsum info prints about len bytes read from path; exit status. */
-static int info_image(const char *path, const uint8_t *data, uint32_t len)
+/* The VMI part of info: header, jump points, entry points. */
+static void info_vmi(const uint8_t *data, uint32_t len)
 {
     struct view v;
-    uint32_t rom_len = len > HDR(rom_length)
-                           ? data[HDR(rom_length)] * HR_ROM_UNIT : 0;
-    int errors;
+    uint32_t rom_len = data[HDR(rom_length)] * HR_ROM_UNIT;
 
     v.p = data;
     v.len = rom_len && rom_len <= len ? rom_len : len;
-    printf("%s: %u bytes\n", path, len);
+    puts("VMI ROM (hyperSignature \"cVmi\"):");
     info_header(&v);
-    info_pcir(&v);
-    info_pnp(&v);
     puts("jump points:");
     info_jump(&v, HR_VMI_INIT_OFFSET, HR_SYMBOL_PREFIX "Init");
     info_jump(&v, HR_GET_RELOC_OFFSET, HR_SYMBOL_PREFIX "GetRelocationInfo");
     info_entries(&v);
-    errors = full_check(path, data, len, NULL);
-    if (errors)
-        printf("check: %d error%s (listed on stderr)\n", errors,
-               errors == 1 ? "" : "s");
-    else
-        puts("check: OK");
-    return errors ? EXIT_PROBLEM : EXIT_OK;
+}
+
+/* What romsum info prints about len bytes read from path; exit status. */
+static int info_image(const char *path, const uint8_t *data, uint32_t len)
+{
+    struct verdict v;
+    int i, rc;
+
+    printf("%s: %u bytes\n", path, len);
+    fflush(stdout);
+    judge(path, data, len, &v);
+    for (i = 0; i < v.nimages && i < MAX_IMAGES; i++)
+        info_one_image(data, len, i, &v.images[i]);
+    if (v.nimages > MAX_IMAGES)
+        printf("(%d more images not shown)\n", v.nimages - MAX_IMAGES);
+    if (v.vmi)
+        info_vmi(data, len);
+    else if (len >= ROMCHECK_ROM_HEADER && v.nimages > 0)
+        printf("not a VMI ROM (hyperSignature @0x%04x is 0x%08x, not "
+               "\"cVmi\"): no VMI header or entry points\n",
+               HDR(hyper_signature),
+               len >= HDR(hyper_signature) + 4
+                   ? (uint32_t)data[8] | (uint32_t)data[9] << 8 |
+                         (uint32_t)data[10] << 16 | (uint32_t)data[11] << 24
+                   : 0);
+    fflush(stdout);
+    rc = verdict_line(path, data, &v, 0);
+    if (rc != EXIT_OK)
+        printf("check: %d error%s (listed on stderr)\n",
+               v.fw_errors + v.vmi_errors,
+               v.fw_errors + v.vmi_errors == 1 ? "" : "s");
+    return rc;
 }
 
 /* romsum info ROM. */
@@ -612,26 +938,51 @@ static int scan_args(int argc, char **argv, struct scan_opts *o)
     return o->image ? EXIT_OK : usage_error("scan: missing IMAGE");
 }
 
-/* Print one scan result line. */
-static void print_found(const struct romcheck_found *f)
+/* Print an issue's "FIELD @0xOFF: MSG[: values]" for a scan line. */
+static void print_brief(const struct romcheck_found *f,
+                        const struct romcheck_issue *is)
 {
-    const struct romcheck_issue *is = f->errors ? &f->first_error
-                                                : &f->first_warning;
-
-    printf("  0x%05x  %6u bytes  API %u.%u  ", f->address, f->size,
-           f->api_major, f->api_minor);
-    if (!f->errors && !f->warnings) {
-        puts("valid");
-        return;
-    }
-    printf("%s: %s @0x%04x: %s", f->errors ? "INVALID" : "valid, warning",
-           is->field, is->offset, is->message);
+    printf("%s @0x%04x: %s", is->field, is->offset, is->message);
     if (f->overlaps)
         printf(" (ROM at 0x%05x)", f->overlaps);
     else if ((is->has_values & ROMCHECK_HAS_BOTH) == ROMCHECK_HAS_BOTH)
         printf(": expected 0x%x, found 0x%x", is->expected, is->found);
     else if (is->has_values & ROMCHECK_HAS_FOUND)
         printf(": found 0x%x", is->found);
+}
+
+/* Print one scan result: address, size, what the ROM is (PCI IDs and
+ * class, PnP product, VMI API), and the verdict.  rom is its bytes, avail
+ * of them readable. */
+static void print_found(const struct romcheck_found *f, const uint8_t *rom,
+                        uint32_t avail)
+{
+    const struct romcheck_image *im = &f->image;
+    struct view v = { rom, avail < f->size ? avail : f->size };
+    int vmi = f->hyper_signature == HR_VMI_SIGNATURE;
+
+    printf("  0x%05x  %6u bytes  ", f->address, f->size);
+    if (im->pcir)
+        printf("PCI %04x:%04x %s  ", im->vendor_id, im->device_id,
+               class_name(im->class_code[2], im->class_code[1]));
+    else
+        fputs("no PCI data  ", stdout);
+    if (im->product) {
+        print_string(&v, im->product);
+        fputs("  ", stdout);
+    }
+    if (vmi)
+        printf("VMI API %u.%u  ", f->api_major, f->api_minor);
+    if (f->errors) {
+        fputs("INVALID: ", stdout);
+        print_brief(f, &f->first_error);
+    } else {
+        fputs(vmi ? "valid VMI ROM" : "valid, not a VMI ROM", stdout);
+        if (f->warnings) {
+            fputs("; warning: ", stdout);
+            print_brief(f, &f->first_warning);
+        }
+    }
     putchar('\n');
 }
 
@@ -654,13 +1005,14 @@ static int cmd_scan(int argc, char **argv)
     }
     n = romcheck_scan(f.data, o.base, f.len, o.start, HR_SCAN_END, found,
                       ROMCHECK_MAX_FOUND);
-    free(f.data);
     printf("%s: image 0x%05x-0x%05llx, scanning 0x%05x-0x%05x in %u-byte "
            "steps\n",
            o.image, o.base, (unsigned long long)o.base + f.len - (f.len != 0),
            o.start, HR_SCAN_END - 1, HR_SCAN_STEP);
     for (i = 0; i < n; i++)
-        print_found(&found[i]);
+        print_found(&found[i], f.data + (found[i].address - o.base),
+                    (uint32_t)(f.len - (found[i].address - o.base)));
+    free(f.data);
     if (n == 0)
         puts("  no option ROMs (55 AA) found");
     pick = romcheck_pick(found, n, (uint8_t)o.need_major,
@@ -681,23 +1033,42 @@ static int cmd_scan(int argc, char **argv)
  * Command line
  * ------------------------------------------------------------------- */
 
-/* Dispatch the subcommand; see usage_text. */
+/* Drop a leading "--vmi" from argv (count *argc); 1 if it was there. */
+static int take_vmi(int *argc, char ***argv)
+{
+    if (*argc > 0 && !strcmp((*argv)[0], "--vmi")) {
+        (*argc)--;
+        (*argv)++;
+        return 1;
+    }
+    return 0;
+}
+
+/* Dispatch the subcommand; see usage_text and help_text. */
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : NULL;
+    int n = argc - 2, vmi;
+    char **args = argv + 2;
 
     if (!cmd)
         return usage_error("missing command");
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         fputs(usage_text, stdout);
+        fputc('\n', stdout);
+        fputs(help_text, stdout);
         return EXIT_OK;
     }
-    if (!strcmp(cmd, "build"))
-        return argc == 4 ? cmd_build(argv[2], argv[3])
-                         : usage_error("build needs IN and OUT");
-    if (!strcmp(cmd, "check"))
-        return argc == 3 ? cmd_check(argv[2])
-                         : usage_error("check needs one ROM");
+    if (!strcmp(cmd, "build")) {
+        vmi = take_vmi(&n, &args);
+        return n == 2 ? cmd_build(args[0], args[1], vmi)
+                      : usage_error("build needs IN and OUT");
+    }
+    if (!strcmp(cmd, "check")) {
+        vmi = take_vmi(&n, &args);
+        return n == 1 ? cmd_check(args[0], vmi)
+                      : usage_error("check needs one ROM");
+    }
     if (!strcmp(cmd, "info"))
         return argc == 3 ? cmd_info(argv[2])
                          : usage_error("info needs one ROM");
