@@ -289,4 +289,5 @@ void stats_print(void)
     for (uint32_t c = 0; c < VMI_CALL_COUNT; c++)
         if (vcpu0.calls[c])
             hv_printf("hv:   VMI_%s: %u\n", vmi_call_name(c), (uint32_t)vcpu0.calls[c]);
+    mmu_stats_print();
 }
