@@ -103,11 +103,10 @@ uint32_t *shadow_env_table(uint32_t frame) { return P2V(frame); }
 void shadow_env_set_pde(uint32_t s, uint32_t i, uint32_t pde) { paging_space_set_pde(s, i, pde); }
 void shadow_env_load(uint32_t s) { paging_space_load(s); }
 
-/* Zero a shadow table with word stores. */
-void shadow_env_clear(uint32_t frame)
+/* Zero n shadow entries with word stores. */
+void shadow_env_zero(uint32_t *entries, uint32_t n)
 {
-    uint32_t *p = P2V(frame), n = PT_ENTRIES;
-    __asm__ volatile("rep stosl" : "+D"(p), "+c"(n) : "a"(0) : "memory");
+    __asm__ volatile("rep stosl" : "+D"(entries), "+c"(n) : "a"(0) : "memory");
 }
 
 /* The guest's directory entry i (0 where its directory is not in memory). */
@@ -117,18 +116,45 @@ static uint32_t guest_pde(uint32_t i)
     return pde ? *pde : 0;
 }
 
-/* The shadow table for linear va in the current space, made if need be. */
-static uint32_t *shadow_table(uint32_t va)
-{
-    return shadow_table_for(PDE_INDEX(va), guest_pde(PDE_INDEX(va)));
-}
-
 /* The shadow entry for a walk's answer: the machine frame, the guest's
  * user bit, writable only once the guest's dirty bit is set. */
 static uint32_t shadow_pte(uint32_t gpa, uint32_t bits)
 {
     uint32_t w = (bits & PTE_W) && (bits & PTE_D) ? PTE_W : 0;   /* clean: read-only */
     return (vcpu0.mem_base + FRAME(gpa)) | PTE_P | (bits & PTE_U) | w;
+}
+
+/* Fill a new shadow table of a 4 MiB page (PDE pde) whole, as a TLB may
+ * load any translation the tables hold: a kernel's direct map (Linux's
+ * lowmem) then costs one fill per 4 MiB, not one per page.  Pages beyond
+ * guest memory stay empty (their use ends the guest), the ROMs read-only,
+ * the per-vCPU page's slot is left to its fault. */
+static void fill_large(uint32_t *shadow, uint32_t i, uint32_t pde)
+{
+    uint32_t base = pde & ~((1u << PDE_SHIFT) - 1), bits = pde & (PTE_W | PTE_U | PTE_D);
+    if (i == PDE_INDEX(HR_VCPU_AREA))
+        return;
+    for (uint32_t k = 0; k < PT_ENTRIES; k++) {
+        uint32_t gpa = base + k * PAGE_SIZE;
+        if (gpa >= vcpu0.mem_size || gpa < base)
+            break;
+        shadow[k] = shadow_pte(gpa, paging_readonly(gpa, PAGE_SIZE) ? bits & ~PTE_W : bits);
+    }
+}
+
+/* The shadow table for linear va in the current space, made (and, for a
+ * 4 MiB page, filled) if need be. */
+static uint32_t *shadow_table(uint32_t va)
+{
+    uint32_t i = PDE_INDEX(va), pde = guest_pde(i);
+    int built;
+    uint32_t *shadow = shadow_table_for(i, pde, &built);
+    if (built && (pde & PTE_PS) && (vcpu0.cr4 & CR4_PSE)) {
+        fill_large(shadow, i, pde);
+        shadow_wrote(i, PT_ENTRIES);
+    }
+    shadow_wrote(i, PTE_INDEX(va));     /* the caller's entry */
+    return shadow;
 }
 
 /* Forget every shadow and start the current directory's space afresh. */
@@ -274,9 +300,15 @@ void mmu_set_cr3(uint32_t cr3)
     vcpu0.cr3 = cr3;
     if (!guest_paging())
         return;
-    if (!cached())
+    if (!cached()) {
         shadow_flush();
-    shadow_switch(cr3);
+        shadow_switch(cr3);
+        return;
+    }
+    uint32_t from = shadow_current();
+    const uint32_t *pd = gphys(FRAME(cr3), PAGE_SIZE);
+    if (!shadow_switch(cr3) && pd)
+        shadow_adopt(from, pd);         /* the kernel half, already shadowed */
 }
 
 /* FlushTLB (global: with global pages too): the logged writes are all
@@ -309,6 +341,7 @@ void mmu_invlpg(uint32_t va)
         shadow[PTE_INDEX(va)] = shadow_pte(out.gpa, out.bits);
     else
         shadow[PTE_INDEX(va)] = 0;      /* a fault decides, when it comes */
+    shadow_wrote(i, PTE_INDEX(va));
 }
 
 /* A page-table log entry the guest's call brought in itself (the ROM's

@@ -34,6 +34,8 @@ struct shadow_stats shadow_stats;
 static uint16_t bucket[SHADOW_BUCKETS];     /* first table + 1 of each chain; 0: none */
 static uint32_t cur;                        /* the space the CPU uses    */
 static uint32_t clock_hand, now;
+static uint16_t free_stack[SHADOW_TABLES];  /* free tables that have a frame */
+static uint32_t free_top;
 
 /* Does a key name a guest page table, whose entries the guest writes? */
 static int key_is_table(uint32_t key)
@@ -92,6 +94,7 @@ static void unlink(uint32_t s, uint32_t i)
     if (--shadow_tables[t].users == 0) {
         hash_del(t);
         shadow_tables[t].live = 0;
+        free_stack[free_top++] = (uint16_t)t;
     }
 }
 
@@ -120,28 +123,38 @@ static void evict_table(uint32_t t)
             unlink(s, i);
 }
 
-/* A free table, reclaiming the first one the clock finds unused since its
- * last pass (after one full pass every mark is clear, so this ends). */
+/* Zero the entries of table t that may be set (its dirty groups). */
+static void clear_table(uint32_t t)
+{
+    uint32_t *e = shadow_env_table(shadow_tables[t].frame);
+    for (uint32_t d = shadow_tables[t].dirty; d; d &= d - 1)
+        shadow_env_zero(e + (uint32_t)__builtin_ctz(d) * SHADOW_GROUP, SHADOW_GROUP);
+    shadow_tables[t].dirty = 0;
+}
+
+/* A free, empty table: a freed one if any, else a slot never used yet,
+ * else the first table the clock hand finds unused since its last pass
+ * (after one full pass every mark is clear, so this ends). */
 static uint32_t take_table(void)
 {
-    for (;;) {
+    while (!free_top) {
         uint32_t t = clock_hand;
-        clock_hand = (clock_hand + 1) % SHADOW_TABLES;
         struct shadow_table *st = &shadow_tables[t];
-        if (st->live && st->ref) {
+        clock_hand = (clock_hand + 1) % SHADOW_TABLES;
+        if (!st->frame) {
+            st->frame = shadow_env_alloc();          /* zeroed */
+            return t;
+        }
+        if (st->ref) {
             st->ref = 0;
             continue;
         }
-        if (st->live) {
-            evict_table(t);
-            shadow_stats.table_reclaims++;
-        }
-        if (!st->frame)
-            st->frame = shadow_env_alloc();
-        else
-            shadow_env_clear(st->frame);
-        return t;
+        evict_table(t);                              /* onto the free stack */
+        shadow_stats.table_reclaims++;
     }
+    uint32_t t = free_stack[--free_top];
+    clear_table(t);
+    return t;
 }
 
 /* Make the space of guest directory cr3 current: 1 if it was kept (a
@@ -173,6 +186,29 @@ int shadow_switch(uint32_t cr3)
     return 0;
 }
 
+/* Link into the current (new) space every table space from links in a
+ * slot where the guest's directory guest_pd holds the same PDE: a new
+ * process then finds the kernel it shares already shadowed, with no fault
+ * per slot.  Returns how many were linked. */
+uint32_t shadow_adopt(uint32_t from, const uint32_t *guest_pd)
+{
+    const struct shadow_space *sp = &shadow_spaces[from];
+    uint32_t n = 0;
+    if (from == cur || !sp->used)
+        return 0;
+    for (uint32_t w = 0; w < sizeof(sp->linked) / sizeof(sp->linked[0]); w++)
+        for (uint32_t bits = sp->linked[w]; bits; bits &= bits - 1) {
+            uint32_t i = w * WORD_BITS + (uint32_t)__builtin_ctz(bits), t = sp->pt[i] - 1u;
+            if (!shadow_spaces[cur].pt[i] &&
+                shadow_tables[t].key == (guest_pd[i] & SHADOW_KEY_MASK)) {
+                link(cur, i, t);
+                n++;
+            }
+        }
+    shadow_stats.shared += n;
+    return n;
+}
+
 /* The current space's table in slot i if it shadows guest_pde, else NULL. */
 uint32_t *shadow_linked(uint32_t i, uint32_t guest_pde)
 {
@@ -184,10 +220,13 @@ uint32_t *shadow_linked(uint32_t i, uint32_t guest_pde)
 }
 
 /* The current space's table for slot i under guest_pde: the one linked,
- * another space's for the same PDE (shared), or a new one. */
-uint32_t *shadow_table_for(uint32_t i, uint32_t guest_pde)
+ * another space's for the same PDE (shared), or a new, empty one (then
+ * *built is set, if built is not NULL). */
+uint32_t *shadow_table_for(uint32_t i, uint32_t guest_pde, int *built)
 {
     uint32_t key = guest_pde & SHADOW_KEY_MASK, *entries = shadow_linked(i, guest_pde);
+    if (built)
+        *built = 0;
     if (entries)
         return entries;
     if (shadow_spaces[cur].pt[i])
@@ -206,7 +245,18 @@ uint32_t *shadow_table_for(uint32_t i, uint32_t guest_pde)
     hash_add(t);
     link(cur, i, t);
     shadow_stats.built++;
+    if (built)
+        *built = 1;
     return shadow_env_table(st->frame);
+}
+
+/* Note that entry index of the current space's table in slot i may now
+ * be set (SHADOW_ENTRIES: all of them), so a reuse clears it. */
+void shadow_wrote(uint32_t i, uint32_t index)
+{
+    uint32_t t = shadow_spaces[cur].pt[i];
+    if (t)
+        shadow_tables[t - 1].dirty |= index >= PT_ENTRIES ? ~0u : 1u << (index / SHADOW_GROUP);
 }
 
 /* Unlink slot i of the current space (its guest PDE is gone or changed). */

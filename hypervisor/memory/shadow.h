@@ -14,6 +14,7 @@
 #define SHADOW_TABLES  128u     /* shadow page tables in the pool               */
 #define SHADOW_SPACES  16u      /* address spaces kept                          */
 #define SHADOW_BUCKETS 64u      /* hash of tables by the guest frame they shadow */
+#define SHADOW_GROUP   (PT_ENTRIES / 32u)  /* entries per bit of a table's dirty mask */
 /* What of a guest PDE a shadow table depends on: the table (or 4 MiB page)
  * it points to, present, writable, user, page size (SDM vol. 3A 4.3). */
 #define SHADOW_KEY_MASK (~(PAGE_SIZE - 1) | PTE_PS | PTE_U | PTE_W | PTE_P)
@@ -27,6 +28,7 @@ struct shadow_table {
     uint16_t index;       /* its directory slot                              */
     uint16_t users;       /* address spaces linking it; 0: free              */
     uint16_t next;        /* next table + 1 in its hash bucket; 0: none      */
+    uint32_t dirty;       /* groups of SHADOW_GROUP entries that may be set  */
     uint8_t ref;          /* used since the clock hand last passed           */
     uint8_t live;         /* holds a key                                     */
 };
@@ -57,13 +59,15 @@ struct shadow_stats {
 /* Provided by the user of shadow.c. */
 uint32_t shadow_env_alloc(void);                 /* a machine frame, zeroed   */
 uint32_t *shadow_env_table(uint32_t frame);      /* its entries               */
-void shadow_env_clear(uint32_t frame);           /* zero its entries          */
+void shadow_env_zero(uint32_t *entries, uint32_t n);   /* n entries to 0  */
 void shadow_env_set_pde(uint32_t space, uint32_t i, uint32_t pde);
 void shadow_env_load(uint32_t space);            /* the CPU uses this space   */
 
 int shadow_switch(uint32_t cr3);
-uint32_t *shadow_table_for(uint32_t i, uint32_t guest_pde);
+uint32_t *shadow_table_for(uint32_t i, uint32_t guest_pde, int *built);
 uint32_t *shadow_linked(uint32_t i, uint32_t guest_pde);
+uint32_t shadow_adopt(uint32_t from, const uint32_t *guest_pd);
+void shadow_wrote(uint32_t i, uint32_t index);
 void shadow_unlink_current(uint32_t i);
 void shadow_entry_changed(uint32_t gframe, uint32_t index);
 void shadow_frame_released(uint32_t gframe);

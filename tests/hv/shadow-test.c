@@ -41,9 +41,9 @@ uint32_t *shadow_env_table(uint32_t frame)
     return frames[(frame - FIRST_FRAME) / PAGE_SIZE];
 }
 
-void shadow_env_clear(uint32_t frame)
+void shadow_env_zero(uint32_t *entries, uint32_t n)
 {
-    memset(shadow_env_table(frame), 0, PAGE_SIZE);
+    memset(entries, 0, n * sizeof(*entries));
 }
 
 void shadow_env_set_pde(uint32_t space, uint32_t i, uint32_t pde)
@@ -134,20 +134,22 @@ static void test_sharing(void)
     shadow_flush();
     uint32_t kernel_pde = GUEST_PT(1) | PTE_P | PTE_W;
     shadow_switch(CR3(1));
-    uint32_t *ta = shadow_table_for(KERNEL_SLOT, kernel_pde);
+    uint32_t *ta = shadow_table_for(KERNEL_SLOT, kernel_pde, NULL);
     ta[5] = 0xABC001u;
+    shadow_wrote(KERNEL_SLOT, 5);
     uint32_t shared = shadow_stats.shared;
     shadow_switch(CR3(2));
-    uint32_t *tb = shadow_table_for(KERNEL_SLOT, kernel_pde | PTE_A);
+    uint32_t *tb = shadow_table_for(KERNEL_SLOT, kernel_pde | PTE_A, NULL);
     check(ta == tb && tb[5] == 0xABC001u && shadow_stats.shared == shared + 1,
           "the same guest PDE in two directories shares one shadow table (accessed bit ignored)",
           "%p %p", (void *)ta, (void *)tb);
-    uint32_t *ro = shadow_table_for(KERNEL_SLOT + 1, GUEST_PT(1) | PTE_P);
+    uint32_t *ro = shadow_table_for(KERNEL_SLOT + 1, GUEST_PT(1) | PTE_P, NULL);
     shadow_switch(CR3(1));
-    uint32_t *rw = shadow_table_for(KERNEL_SLOT + 1, GUEST_PT(1) | PTE_P | PTE_W);
+    uint32_t *rw = shadow_table_for(KERNEL_SLOT + 1, GUEST_PT(1) | PTE_P | PTE_W, NULL);
     check(ro != rw, "different PDE rights get different tables", "same %p", (void *)ro);
-    uint32_t *other = shadow_table_for(KERNEL_SLOT + 1, GUEST_PT(2) | PTE_P | PTE_W);
-    check(other != rw && shadow_linked(KERNEL_SLOT + 1, GUEST_PT(1) | PTE_P | PTE_W) == NULL,
+    uint32_t *other = shadow_table_for(KERNEL_SLOT + 1, GUEST_PT(2) | PTE_P | PTE_W, NULL);
+    check(shadow_linked(KERNEL_SLOT + 1, GUEST_PT(2) | PTE_P | PTE_W) == other &&
+          shadow_linked(KERNEL_SLOT + 1, GUEST_PT(1) | PTE_P | PTE_W) == NULL,
           "a changed PDE unlinks the old table and links another", "%p", (void *)other);
     check(!*broken(), "invariants after sharing", "%s", broken());
 }
@@ -159,14 +161,15 @@ static void test_changes(void)
     shadow_flush();
     uint32_t pde = GUEST_PT(3) | PTE_P | PTE_W | PTE_U;
     shadow_switch(CR3(1));
-    uint32_t *t1 = shadow_table_for(KERNEL_SLOT, pde);
-    uint32_t *t2 = shadow_table_for(KERNEL_SLOT + 2, pde);   /* same PT, other slot */
+    uint32_t *t1 = shadow_table_for(KERNEL_SLOT, pde, NULL);
+    uint32_t *t2 = shadow_table_for(KERNEL_SLOT + 2, pde, NULL);   /* same PT, other slot */
     t1[7] = t2[7] = 0x123001u, t1[8] = 0x124001u;
+    shadow_wrote(KERNEL_SLOT, 7), shadow_wrote(KERNEL_SLOT + 2, 7), shadow_wrote(KERNEL_SLOT, 8);
     shadow_entry_changed(GUEST_PT(3), 7);
     check(!t1[7] && !t2[7] && t1[8] == 0x124001u, "a logged entry write reaches every shadow of the page",
           "entries %x %x %x", t1[7], t2[7], t1[8]);
     shadow_switch(CR3(2));
-    shadow_table_for(KERNEL_SLOT, pde);
+    shadow_table_for(KERNEL_SLOT, pde, NULL);
     shadow_entry_changed(CR3(1), KERNEL_SLOT);
     shadow_switch(CR3(1));
     check(dir[loaded][KERNEL_SLOT] == 0 && dir[space_of(CR3(2))][KERNEL_SLOT] != 0,
@@ -176,7 +179,7 @@ static void test_changes(void)
     check(dir[space_of(CR3(2))][KERNEL_SLOT] == 0 && dir[loaded][KERNEL_SLOT + 2] == 0,
           "a released page table leaves no shadow", "PDEs %x %x",
           dir[space_of(CR3(2))][KERNEL_SLOT], dir[loaded][KERNEL_SLOT + 2]);
-    shadow_table_for(1, pde);
+    shadow_table_for(1, pde, NULL);
     shadow_frame_released(CR3(2));
     int hit = shadow_switch(CR3(2));
     check(!hit, "a released directory is no longer kept", "switch hit");
@@ -194,10 +197,11 @@ static void test_reclaim(void)
     shadow_switch(CR3(1));
     uint32_t before = shadow_stats.table_reclaims, extra = 40, dirty = SHADOW_PDES;
     for (uint32_t i = 0; i < SHADOW_TABLES + extra; i++) {
-        uint32_t *t = shadow_table_for(i, GUEST_PT(i) | PTE_P | PTE_W);
+        uint32_t *t = shadow_table_for(i, GUEST_PT(i) | PTE_P | PTE_W, NULL);
         for (uint32_t e = 0; e < PT_ENTRIES && dirty == SHADOW_PDES; e++)
             dirty = t[e] ? i : dirty;
-        t[i % PT_ENTRIES] = 0xFEED001u;
+        t[(i * 37u) % PT_ENTRIES] = 0xFEED001u;
+        shadow_wrote(i, (i * 37u) % PT_ENTRIES);
     }
     check(dirty == SHADOW_PDES, "every new shadow table starts empty, reused frames too",
           "slot %u", dirty);
@@ -217,7 +221,7 @@ static void random_step(void)
         if (!shadow_switch(CR3(c)))
             memset(model[c], 0, sizeof model[c]);
     } else if (r < 80) {
-        shadow_table_for(slot, key);
+        shadow_table_for(slot, key, NULL);
         model[cur][slot] = key;
     } else if (r < 90) {
         uint32_t gpt = GUEST_PT(rnd() % RANDOM_PTS), e = rnd() % PT_ENTRIES;
