@@ -34,8 +34,24 @@ struct shadow_stats shadow_stats;
 static uint16_t bucket[SHADOW_BUCKETS];     /* first table + 1 of each chain; 0: none */
 static uint32_t cur;                        /* the space the CPU uses    */
 static uint32_t clock_hand, now;
+static uint64_t roots;                      /* bit (cr3 / page) % 64 of every space */
 static uint16_t free_stack[SHADOW_TABLES];  /* free tables that have a frame */
 static uint32_t free_top;
+
+/* The bit of roots for guest directory frame f. */
+static uint64_t root_bit(uint32_t f)
+{
+    return 1ull << ((f >> PAGE_SHIFT) % 64u);
+}
+
+/* Recompute roots after a space went. */
+static void roots_update(void)
+{
+    roots = 0;
+    for (uint32_t s = 0; s < SHADOW_SPACES; s++)
+        if (shadow_spaces[s].used)
+            roots |= root_bit(shadow_spaces[s].cr3);
+}
 
 /* Does a key name a guest page table, whose entries the guest writes? */
 static int key_is_table(uint32_t key)
@@ -112,6 +128,7 @@ static void drop_space(uint32_t s)
 {
     drop_links(s);
     shadow_spaces[s].used = 0;
+    roots_update();
 }
 
 /* Take table t out of every space that links it: it becomes free. */
@@ -180,6 +197,7 @@ int shadow_switch(uint32_t cr3)
         shadow_stats.space_reclaims++;
     }
     shadow_spaces[pick] = (struct shadow_space){ .cr3 = f, .stamp = now, .used = 1 };
+    roots |= root_bit(f);
     cur = pick;
     shadow_env_load(pick);
     shadow_stats.misses++;
@@ -277,8 +295,8 @@ void shadow_entry_changed(uint32_t gframe, uint32_t index)
             shadow_env_table(shadow_tables[n - 1].frame)[index] = 0;
             shadow_stats.entry_updates++;
         }
-    if (index >= SHADOW_PDES)
-        return;
+    if (index >= SHADOW_PDES || !(roots & root_bit(gframe)))
+        return;                                     /* no space's directory */
     for (uint32_t s = 0; s < SHADOW_SPACES; s++)
         if (shadow_spaces[s].used && shadow_spaces[s].cr3 == gframe && shadow_spaces[s].pt[index]) {
             unlink(s, index);
@@ -303,7 +321,7 @@ void shadow_frame_released(uint32_t gframe)
         if (shadow_spaces[s].used && shadow_spaces[s].cr3 == gframe) {
             drop_links(s);
             if (s != cur)
-                shadow_spaces[s].used = 0;
+                drop_space(s);
         }
     shadow_stats.releases++;
 }
