@@ -196,8 +196,8 @@ static int entries_written(uint32_t va, uint32_t bytes)
     uint32_t gpa;
     if (!guest_paging())
         return 0;                       /* the identity map: nothing kept */
-    for (uint32_t at = va & ~(ENTRY_BYTES - 1); at - (va & ~(ENTRY_BYTES - 1)) < bytes;
-         at += ENTRY_BYTES) {
+    uint32_t entries = ((va & (ENTRY_BYTES - 1)) + bytes + ENTRY_BYTES - 1) / ENTRY_BYTES;
+    for (uint32_t k = 0, at = va & ~(ENTRY_BYTES - 1); k < entries; k++, at += ENTRY_BYTES) {
         int r = shadow_gpa(at, &gpa);
         if (r < 0)
             return -1;
