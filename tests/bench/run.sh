@@ -136,7 +136,7 @@ print_notes() {
     echo "calls exit: the direct gate needs the kernel stack from UpdateKernelStack."
     echo "pte_update: SetPxE, InvalPage and a read of the remapped page, paging on; on"
     echo "the hypervisor SetPxE is a store (in the ROM, or plain), InvalPage one exit"
-    echo "and the read a shadow page fill."
+    echo "that fills the shadow entry, and the read no exit."
 }
 
 # The whole report for run 1; $1 = the determinism verdict (yes/no).
