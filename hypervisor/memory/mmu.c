@@ -306,9 +306,9 @@ void mmu_set_cr3(uint32_t cr3)
         return;
     }
     uint32_t from = shadow_current();
-    const uint32_t *pd = gphys(FRAME(cr3), PAGE_SIZE);
-    if (!shadow_switch(cr3) && pd)
-        shadow_adopt(from, pd);         /* the kernel half, already shadowed */
+    uint32_t *pd = gphys(FRAME(cr3), PAGE_SIZE);
+    if (!shadow_switch(cr3) && pd)      /* the kernel half, already shadowed */
+        shadow_adopt(from, pd, !paging_readonly(FRAME(cr3), PAGE_SIZE));
 }
 
 /* FlushTLB (global: with global pages too): the logged writes are all

@@ -207,8 +207,10 @@ int shadow_switch(uint32_t cr3)
 /* Link into the current (new) space every table space from links in a
  * slot where the guest's directory guest_pd holds the same PDE: a new
  * process then finds the kernel it shares already shadowed, with no fault
- * per slot.  Returns how many were linked. */
-uint32_t shadow_adopt(uint32_t from, const uint32_t *guest_pd)
+ * per slot.  As a CPU that loads those translations would, set the
+ * accessed bit of each such PDE (unless mark is 0: a read-only directory).
+ * Returns how many were linked. */
+uint32_t shadow_adopt(uint32_t from, uint32_t *guest_pd, int mark)
 {
     const struct shadow_space *sp = &shadow_spaces[from];
     uint32_t n = 0;
@@ -220,6 +222,7 @@ uint32_t shadow_adopt(uint32_t from, const uint32_t *guest_pd)
             if (!shadow_spaces[cur].pt[i] &&
                 shadow_tables[t].key == (guest_pd[i] & SHADOW_KEY_MASK)) {
                 link(cur, i, t);
+                guest_pd[i] |= mark ? PTE_A : 0;
                 n++;
             }
         }

@@ -66,7 +66,7 @@ void shadow_env_load(uint32_t space);            /* the CPU uses this space   */
 int shadow_switch(uint32_t cr3);
 uint32_t *shadow_table_for(uint32_t i, uint32_t guest_pde, int *built);
 uint32_t *shadow_linked(uint32_t i, uint32_t guest_pde);
-uint32_t shadow_adopt(uint32_t from, const uint32_t *guest_pd);
+uint32_t shadow_adopt(uint32_t from, uint32_t *guest_pd, int mark);
 void shadow_wrote(uint32_t i, uint32_t index);
 void shadow_unlink_current(uint32_t i);
 void shadow_entry_changed(uint32_t gframe, uint32_t index);

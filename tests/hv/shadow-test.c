@@ -154,6 +154,34 @@ static void test_sharing(void)
     check(!*broken(), "invariants after sharing", "%s", broken());
 }
 
+/* A new space links at once the tables the old one has for the PDEs its
+ * directory holds too, and marks those PDEs accessed. */
+static void test_adopt(void)
+{
+    static uint32_t guest_pd[PT_ENTRIES];
+    uint32_t kernel_pde = GUEST_PT(5) | PTE_P | PTE_W, user_pde = GUEST_PT(6) | PTE_P | PTE_U;
+    shadow_flush();
+    shadow_switch(CR3(1));
+    uint32_t *kernel = shadow_table_for(KERNEL_SLOT, kernel_pde, NULL);
+    shadow_table_for(10, user_pde, NULL);
+    uint32_t from = shadow_current();
+    memset(guest_pd, 0, sizeof(guest_pd));
+    guest_pd[KERNEL_SLOT] = kernel_pde;
+    guest_pd[10] = GUEST_PT(7) | PTE_P | PTE_U;            /* another process's table */
+    shadow_switch(CR3(2));
+    uint32_t n = shadow_adopt(from, guest_pd, 1);
+    check(n == 1 && shadow_linked(KERNEL_SLOT, kernel_pde) == kernel &&
+          !shadow_spaces[shadow_current()].pt[10] && (guest_pd[KERNEL_SLOT] & PTE_A) &&
+          !(guest_pd[10] & PTE_A), "a new space adopts the tables of the PDEs it shares, "
+          "marked accessed, and no other", "%u linked, PDE %x", n, guest_pd[KERNEL_SLOT]);
+    shadow_switch(CR3(3));
+    guest_pd[KERNEL_SLOT] = kernel_pde;
+    n = shadow_adopt(from, guest_pd, 0);
+    check(n == 1 && !(guest_pd[KERNEL_SLOT] & PTE_A), "a read-only directory is not marked",
+          "%u linked, PDE %x", n, guest_pd[KERNEL_SLOT]);
+    check(!*broken(), "invariants after adoption", "%s", broken());
+}
+
 /* A logged entry write resets it in every shadow of the page; a logged
  * directory write unlinks that slot only where that directory is. */
 static void test_changes(void)
@@ -282,6 +310,7 @@ int main(void)
 {
     test_spaces();
     test_sharing();
+    test_adopt();
     test_changes();
     test_reclaim();
     test_random();
