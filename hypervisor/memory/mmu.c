@@ -321,6 +321,28 @@ void mmu_flush(int global)
         forget_all();
 }
 
+/* InvalPage's shadow entry for linear va under guest PDE pde (the one the
+ * shadow table follows).  The common case, a present 4 KiB entry of a
+ * table and frame in guest memory and outside the read-only range, under
+ * a PDE already marked accessed, is read directly, with the accessed bit
+ * set and the rights combined as ptwalk would; anything else goes through
+ * ptwalk. */
+static uint32_t refill(uint32_t va, uint32_t pde)
+{
+    uint32_t *pte = NULL;
+    if ((pde & (PTE_P | PTE_A)) == (PTE_P | PTE_A) && !((pde & PTE_PS) && (vcpu0.cr4 & CR4_PSE)) &&
+        !paging_readonly(FRAME(pde), PAGE_SIZE))
+        pte = gphys(FRAME(pde) + PTE_INDEX(va) * ENTRY_BYTES, ENTRY_BYTES);
+    if (pte && (*pte & PTE_P) && gphys(FRAME(*pte), PAGE_SIZE) &&
+        !paging_readonly(FRAME(*pte), PAGE_SIZE)) {
+        *pte |= PTE_A;
+        return shadow_pte(FRAME(*pte), (pde & *pte & (PTE_W | PTE_U)) | (*pte & PTE_D));
+    }
+    struct ptwalk_env env = walk_env();
+    struct ptwalk_out out;
+    return ptwalk(&env, va, 0, &out) == PTWALK_OK ? shadow_pte(out.gpa, out.bits) : 0;
+}
+
 /* InvalPage (INVLPG): re-read the guest's entry for linear va and put its
  * translation in the shadow at once (the next access needs no fill). */
 void mmu_invlpg(uint32_t va)
@@ -328,19 +350,15 @@ void mmu_invlpg(uint32_t va)
     drain();
     if (!guest_paging() || va >= HR_VIRTUAL_TOP)
         return;
-    uint32_t i = PDE_INDEX(va), *shadow = shadow_linked(i, guest_pde(i));
+    uint32_t i = PDE_INDEX(va), pde = guest_pde(i), *shadow = shadow_linked(i, pde);
     if (!shadow) {
         shadow_unlink_current(i);       /* the directory entry changed */
         return;
     }
-    struct ptwalk_env env = walk_env();
-    struct ptwalk_out out;
     if (FRAME(va) == HR_VCPU_AREA)
         shadow[PTE_INDEX(va)] = paging_vcpu_frame() | PTE_P | PTE_W;
-    else if (ptwalk(&env, va, 0, &out) == PTWALK_OK)
-        shadow[PTE_INDEX(va)] = shadow_pte(out.gpa, out.bits);
     else
-        shadow[PTE_INDEX(va)] = 0;      /* a fault decides, when it comes */
+        shadow[PTE_INDEX(va)] = refill(va, pde);   /* 0: a fault decides, later */
     shadow_wrote(i, PTE_INDEX(va));
 }
 
