@@ -14,7 +14,7 @@ HV_HDRS  := $(wildcard $(HV_DIRS:%=hypervisor/%/*.h)) tools/romsum/romcheck.h
 HV_C     := core/main core/console core/lib core/mem \
             traps/traps traps/gtlb traps/deliver traps/emulate traps/decode traps/cpuval traps/strio \
             segments/segments segments/segload segments/desc \
-            memory/paging memory/mmu memory/ptwalk \
+            memory/paging memory/mmu memory/shadow memory/ptwalk \
             vmi/hypercall vmi/hc_desc vmi/hc_cpu vmi/hc_iret vmi/hc_io vmi/hc_time \
             vmi/hc_mmu vmi/hc_apic vmi/lazy \
             devices/ports devices/vpic devices/vtimer devices/ioperm \

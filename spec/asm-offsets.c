@@ -106,6 +106,15 @@ static void constants(void)
     DEF(HR_CPUID_HV_LAST, HR_CPUID_SIGNATURE | ~HR_CPUID_HV_MASK);
     DEF(HR_CPUID_FIXED_LEAF, HR_CPUID_FIXED_LEAF);
     OFF("VCPU", struct hr_vcpu_area, iopl);
+    DEF(HR_PT_LOG, HR_PT_LOG);
+    DEF(HR_PT_LOG_ENTRIES, HR_PT_LOG_ENTRIES);
+    DEF(HR_PT_LOG_ALLOC, HR_PT_LOG_ALLOC);
+    DEF(HR_PT_LOG_RELEASE, HR_PT_LOG_RELEASE);
+    DEF(HR_PT_LOG_WRITE4, HR_PT_LOG_WRITE4);
+    DEF(HR_PT_LOG_WRITE8, HR_PT_LOG_WRITE8);
+    DEF(PTLOG_ENTRY_SIZE, sizeof(struct hr_pt_log_entry));
+    OFF("PTLOG", struct hr_pt_log, count);
+    OFF("PTLOG", struct hr_pt_log, entry);
 }
 
 /* ELF constants for the header and tables the ROM carries. */

@@ -424,6 +424,33 @@ _Static_assert(offsetof(struct hr_vcpu_area, idt_limit) == 70, "idt image");
 _Static_assert(offsetof(struct hr_vcpu_area, ldtr) == 76, "ldtr");
 _Static_assert(offsetof(struct hr_vcpu_area, cycle_hz_lo) == 80, "cycle_hz");
 _Static_assert(offsetof(struct hr_vcpu_area, iopl) == 88, "iopl");
+/* The page-table log, in the per-vCPU page at HR_PT_LOG: the ROM's
+ * SetPxE, SetPxELong, UpdatePxE, UpdatePxELong, AllocatePage and ReleasePage
+ * append what they changed here instead of entering the hypervisor, which
+ * reads the log at the next InvalPage, FlushTLB, SetCR3 or shadow fill
+ * (spec section 9, "The shadow cache").  When it is full the call enters
+ * the hypervisor, which empties it.  A count above HR_PT_LOG_ENTRIES makes
+ * the hypervisor forget every shadow translation. */
+#define HR_PT_LOG             (HR_VCPU_AREA + 0xC00u) /* past struct hr_vcpu_area */
+#define HR_PT_LOG_ENTRIES     64u
+#define HR_PT_LOG_ALLOC       1u          /* what: a pfn now a page table    */
+#define HR_PT_LOG_RELEASE     2u          /* what: a pfn no longer one       */
+#define HR_PT_LOG_WRITE4      4u          /* what: linear address of a 4-byte entry store */
+#define HR_PT_LOG_WRITE8      8u          /* ... of an 8-byte one (the Long calls) */
+struct hr_pt_log_entry {
+    uint32_t what;               /* @0 a linear address or a pfn            */
+    uint32_t kind;               /* @4 HR_PT_LOG_*                          */
+} HR_PACKED;
+struct hr_pt_log {
+    uint32_t count;              /* @0 entries in use                       */
+    uint32_t reserved;           /* @4                                      */
+    struct hr_pt_log_entry entry[HR_PT_LOG_ENTRIES];   /* @8                */
+} HR_PACKED;
+_Static_assert(sizeof(struct hr_pt_log_entry) == 8, "pt log entry size");
+_Static_assert(offsetof(struct hr_pt_log, entry) == 8, "pt log entries");
+_Static_assert(sizeof(struct hr_pt_log) == 8 + 8 * HR_PT_LOG_ENTRIES, "pt log size");
+_Static_assert((HR_PT_LOG & 0xFFFu) + sizeof(struct hr_pt_log) <= 0x1000u, "pt log in the page");
+_Static_assert((HR_PT_LOG & 0xFFFu) >= sizeof(struct hr_vcpu_area), "pt log clear of the area");
 
 /* CPUID leaves a HyperROM hypervisor answers (through VMI CPUID). */
 #define HR_CPUID_SIGNATURE    0x40000000u /* EAX max leaf; "HyperROM VMI"   */

@@ -160,13 +160,20 @@ uint32_t paging_vcpu_frame(void);
 void paging_set_pde(uint32_t i, uint32_t pde);
 uint32_t paging_pde(uint32_t i);
 void paging_identity(void);
+void paging_clear(void);
+void paging_space_load(uint32_t s);
+void paging_space_set_pde(uint32_t s, uint32_t i, uint32_t pde);
 
 /* mmu.c: the guest's virtual MMU and the shadow page tables (the walk is
  * ptwalk.c's; ptwalk.h has the #PF error code bits PF_P, PF_W, PF_U) */
 int mmu_walk(uint32_t va, uint32_t access, uint32_t *gpa, uint32_t *err);
 int mmu_shadow_fault(struct trapframe *tf, uint32_t va, uint32_t *err);
-void mmu_flush(void);
+void mmu_reset(void);
+void mmu_set_cr3(uint32_t cr3);
+void mmu_flush(int global);
 void mmu_invlpg(uint32_t va);
+void mmu_pt_logged(uint32_t what, uint32_t kind);
+void mmu_stats_print(void);
 uint8_t *guest_access_ptr(uint32_t va, uint32_t access);
 extern uint32_t mmu_generation;      /* bumped whenever a translation may change */
 

@@ -8,22 +8,30 @@
  * tables that act as a TLB of the guest's: filled on demand, when a page
  * fault comes that the guest's tables would not have raised; a fault they
  * would raise is the guest's own and is reflected with the error code they
- * give.  Whatever makes a real TLB forget makes the shadow forget: CR3
- * loads, CR0.PG, CR4.PSE and CR4.PGE changes, FlushTLB and InvalPage
- * (INVLPG).  So a guest that is correct on hardware is correct here, and
- * its page-table writes, by SetPxE or by a plain store, need no exit.
+ * give.  Shadow tables and whole shadow address spaces are kept per guest
+ * directory and shared between directories (shadow.c): a TLB that
+ * remembers every address space.  What makes a real TLB forget makes the
+ * shadow forget, with one difference the spec makes a rule (section 9,
+ * "The shadow cache"): a guest that announces its page tables with
+ * AllocatePage reports every page-table write through SetPxE or UpdatePxE
+ * (the ROM logs them, hr_pt_log, without an exit), and then SetCR3 and
+ * FlushTLB apply the logged writes instead of forgetting everything.  For
+ * any other guest (trap-and-emulate, or one that never announces) SetCR3,
+ * FlushTLB and MOV CR3 forget every shadow as a TLB does, so its plain
+ * stores to its tables need no exit.  InvalPage (INVLPG) re-reads the
+ * guest's entry and fills the shadow one at once.  CR0.PG and CR4.PSE/PGE
+ * changes forget everything.
  *
  * The walk (ptwalk.c) sets the accessed bit of every entry it uses; a
  * clean page is shadowed read-only until its first write sets the dirty
- * bit.  CR0.WP is
- * always in effect: ring 1 cannot write a page its tables make read-only.
- * No guest entry reaches a frame outside guest memory: such a mapping
- * terminates the guest when it is used.
+ * bit.  CR0.WP is always in effect: ring 1 cannot write a page its tables
+ * make read-only.  No guest entry reaches a frame outside guest memory:
+ * such a mapping terminates the guest when it is used.
  */
 #include "hv.h"
 
-#define GUEST_PDES     (HR_VIRTUAL_TOP >> PDE_SHIFT)   /* 960 below the top  */
-#define SHADOW_POOL    128u        /* shadow tables in use before a full flush */
+#include "shadow.h"
+
 #define PAGE_MASK      (PAGE_SIZE - 1)
 #define FRAME(e)       ((e) & ~PAGE_MASK)
 #define PDE_INDEX(va)  ((va) >> PDE_SHIFT)
@@ -35,8 +43,8 @@
  * stays the same (hypercall.c's call-byte page). */
 uint32_t mmu_generation;
 
-static uint32_t pool[SHADOW_POOL];  /* machine frames of shadow tables */
-static uint32_t pool_used;          /* how many hold entries now       */
+static int announced;               /* AllocatePage seen: the log is complete */
+static uint32_t logged;             /* log entries applied                     */
 
 /* Is the guest's paging on (and the low directory a shadow)? */
 static int guest_paging(void)
@@ -94,22 +102,155 @@ int mmu_walk(uint32_t va, uint32_t access, uint32_t *gpa, uint32_t *err)
     return walk(va, access, gpa, err, NULL);
 }
 
-/* A shadow page table for directory slot i, installing a fresh one (and
- * first flushing them all when the pool is spent). */
-static uint32_t *shadow_table(uint32_t i)
+/* shadow.c's machine side: frames from mem.c, directories from paging.c. */
+uint32_t shadow_env_alloc(void) { return mem_alloc(PAGE_SIZE); }
+uint32_t *shadow_env_table(uint32_t frame) { return P2V(frame); }
+void shadow_env_set_pde(uint32_t s, uint32_t i, uint32_t pde) { paging_space_set_pde(s, i, pde); }
+void shadow_env_load(uint32_t s) { paging_space_load(s); }
+
+/* Zero n shadow entries with word stores. */
+void shadow_env_zero(uint32_t *entries, uint32_t n)
 {
-    uint32_t pde = paging_pde(i);
-    if (pde & PTE_P)
-        return P2V(FRAME(pde));
-    if (pool_used == SHADOW_POOL)
-        mmu_flush();                            /* a TLB may forget at any time */
-    if (!pool[pool_used])
-        pool[pool_used] = mem_alloc(PAGE_SIZE);
-    else
-        memset(P2V(pool[pool_used]), 0, PAGE_SIZE);
-    pde = pool[pool_used++] | PTE_P | PTE_W | PTE_U;
-    paging_set_pde(i, pde);
-    return P2V(FRAME(pde));
+    __asm__ volatile("rep stosl" : "+D"(entries), "+c"(n) : "a"(0) : "memory");
+}
+
+/* The guest's directory entry i (0 where its directory is not in memory). */
+static uint32_t guest_pde(uint32_t i)
+{
+    uint32_t *pde = gphys(FRAME(vcpu0.cr3) + i * ENTRY_BYTES, ENTRY_BYTES);
+    return pde ? *pde : 0;
+}
+
+/* The shadow entry for a walk's answer: the machine frame, the guest's
+ * user bit, writable only once the guest's dirty bit is set. */
+static uint32_t shadow_pte(uint32_t gpa, uint32_t bits)
+{
+    uint32_t w = (bits & PTE_W) && (bits & PTE_D) ? PTE_W : 0;   /* clean: read-only */
+    return (vcpu0.mem_base + FRAME(gpa)) | PTE_P | (bits & PTE_U) | w;
+}
+
+/* Fill a new shadow table of a 4 MiB page (PDE pde) whole, as a TLB may
+ * load any translation the tables hold: a kernel's direct map (Linux's
+ * lowmem) then costs one fill per 4 MiB, not one per page.  Pages beyond
+ * guest memory stay empty (their use ends the guest), the ROMs read-only,
+ * the per-vCPU page's slot is left to its fault. */
+static void fill_large(uint32_t *shadow, uint32_t i, uint32_t pde)
+{
+    uint32_t base = pde & ~((1u << PDE_SHIFT) - 1), bits = pde & (PTE_W | PTE_U | PTE_D);
+    if (i == PDE_INDEX(HR_VCPU_AREA))
+        return;
+    for (uint32_t k = 0; k < PT_ENTRIES; k++) {
+        uint32_t gpa = base + k * PAGE_SIZE;
+        if (gpa >= vcpu0.mem_size || gpa < base)
+            break;
+        shadow[k] = shadow_pte(gpa, paging_readonly(gpa, PAGE_SIZE) ? bits & ~PTE_W : bits);
+    }
+}
+
+/* The shadow table for linear va in the current space, made (and, for a
+ * 4 MiB page, filled) if need be. */
+static uint32_t *shadow_table(uint32_t va)
+{
+    uint32_t i = PDE_INDEX(va), pde = guest_pde(i);
+    int built;
+    uint32_t *shadow = shadow_table_for(i, pde, &built);
+    if (built && (pde & PTE_PS) && (vcpu0.cr4 & CR4_PSE)) {
+        fill_large(shadow, i, pde);
+        shadow_wrote(i, PT_ENTRIES);
+    }
+    shadow_wrote(i, PTE_INDEX(va));     /* the caller's entry */
+    return shadow;
+}
+
+/* Forget every shadow and start the current directory's space afresh. */
+static void forget_all(void)
+{
+    shadow_flush();
+    if (guest_paging())
+        shadow_switch(vcpu0.cr3);
+}
+
+/* Are SetCR3 and FlushTLB served from kept spaces (the log is complete)? */
+static int cached(void)
+{
+    return announced && !vcpu0.emulating;
+}
+
+/* The guest-physical address the current shadow maps linear va to (the
+ * page the guest's store through va reached): 0, 1 for the per-vCPU page
+ * (no guest table), -1 where the shadow maps nothing. */
+static int shadow_gpa(uint32_t va, uint32_t *gpa)
+{
+    uint32_t pde = va < HR_VIRTUAL_TOP ? paging_pde(PDE_INDEX(va)) : 0;
+    if (!(pde & PTE_P))
+        return -1;
+    uint32_t pte = ((uint32_t *)P2V(FRAME(pde)))[PTE_INDEX(va)];
+    if (!(pte & PTE_P))
+        return -1;
+    if (FRAME(pte) == paging_vcpu_frame())
+        return 1;
+    *gpa = FRAME(pte) - vcpu0.mem_base + (va & PAGE_MASK);
+    return *gpa < vcpu0.mem_size ? 0 : -1;
+}
+
+/* The guest stored bytes at linear va into what may be a page table or
+ * directory: reset the shadows of each entry it touched.  0, or -1 where
+ * the store's page cannot be found (then everything is forgotten). */
+static int entries_written(uint32_t va, uint32_t bytes)
+{
+    uint32_t gpa;
+    if (!guest_paging())
+        return 0;                       /* the identity map: nothing kept */
+    uint32_t entries = ((va & (ENTRY_BYTES - 1)) + bytes + ENTRY_BYTES - 1) / ENTRY_BYTES;
+    for (uint32_t k = 0, at = va & ~(ENTRY_BYTES - 1); k < entries; k++, at += ENTRY_BYTES) {
+        int r = shadow_gpa(at, &gpa);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            shadow_entry_changed(FRAME(gpa), (gpa & PAGE_MASK) / ENTRY_BYTES);
+    }
+    return 0;
+}
+
+/* Apply one page-table log entry (spec/hyperrom.h, hr_pt_log); -1 when
+ * it cannot be applied precisely. */
+static int apply(uint32_t what, uint32_t kind)
+{
+    logged++;
+    switch (kind) {
+    case HR_PT_LOG_ALLOC:               /* the frame's old contents go too */
+    case HR_PT_LOG_RELEASE:
+        announced |= kind == HR_PT_LOG_ALLOC;
+        shadow_frame_released(what << PAGE_SHIFT);
+        return 0;
+    case HR_PT_LOG_WRITE4:
+    case HR_PT_LOG_WRITE8:
+        return entries_written(what, kind);
+    default:
+        return -1;
+    }
+}
+
+/* Apply the ROM's page-table log and empty it.  Runs before anything that
+ * removes shadow entries, so a logged address still finds its page. */
+static void drain(void)
+{
+    struct hr_pt_log *log = (void *)((uint8_t *)P2V(paging_vcpu_frame()) +
+                                     (HR_PT_LOG & PAGE_MASK));
+    uint32_t n = log->count;
+    if (!n)
+        return;
+    mmu_generation++;                   /* logged writes change translations */
+    log->count = 0;
+    if (n > HR_PT_LOG_ENTRIES) {
+        forget_all();                   /* the guest broke its own log */
+        return;
+    }
+    for (uint32_t k = 0; k < n; k++)
+        if (apply(log->entry[k].what, log->entry[k].kind)) {
+            forget_all();
+            return;
+        }
 }
 
 /* A #PF from the guest at linear va: if its own tables allow the access,
@@ -121,12 +262,13 @@ int mmu_shadow_fault(struct trapframe *tf, uint32_t va, uint32_t *err)
     *err = tf->error;
     if (!guest_paging())
         return 0;                               /* the identity map: all real */
+    drain();                                    /* before a table is reclaimed */
     if (FRAME(va) == HR_VCPU_AREA) {
         if (access & PF_U) {
             *err = access | PF_P;               /* a supervisor page */
             return 0;
         }
-        shadow_table(PDE_INDEX(va))[PTE_INDEX(va)] = paging_vcpu_frame() | PTE_P | PTE_W;
+        shadow_table(va)[PTE_INDEX(va)] = paging_vcpu_frame() | PTE_P | PTE_W;
         return 1;
     }
     if (walk(va, access, &gpa, err, &bits))
@@ -134,39 +276,123 @@ int mmu_shadow_fault(struct trapframe *tf, uint32_t va, uint32_t *err)
     if (!gphys(FRAME(gpa), PAGE_SIZE))
         guest_terminate(tf, "guest memory", "linear %x maps guest-physical %x, beyond the "
                         "guest's %u MiB", va, gpa, vcpu0.mem_size >> 20);
-    uint32_t w = (bits & PTE_W) && (bits & PTE_D) ? PTE_W : 0;   /* clean: read-only */
-    shadow_table(PDE_INDEX(va))[PTE_INDEX(va)] =
-        (vcpu0.mem_base + FRAME(gpa)) | PTE_P | (bits & PTE_U) | w;
+    shadow_table(va)[PTE_INDEX(va)] = shadow_pte(gpa, bits);
     return 1;
 }
 
-/* Forget every shadow translation (the guest's paging on), or put back the
- * identity map (off).  The TLB forgets at the next return to the guest. */
-void mmu_flush(void)
+/* Forget everything: CR0.PG or CR4.PSE/PGE changed.  With paging off the
+ * identity map comes back; the log is moot but an announcement counts. */
+void mmu_reset(void)
 {
     mmu_generation++;
-    pool_used = 0;
+    struct hr_pt_log *log = (void *)((uint8_t *)P2V(paging_vcpu_frame()) +
+                                     (HR_PT_LOG & PAGE_MASK));
+    for (uint32_t k = 0; k < log->count && k < HR_PT_LOG_ENTRIES; k++)
+        announced |= log->entry[k].kind == HR_PT_LOG_ALLOC;
+    log->count = 0;
+    shadow_flush();
     if (!guest_paging()) {
         paging_identity();
         return;
     }
-    for (uint32_t i = 0; i < GUEST_PDES; i++)
-        paging_set_pde(i, 0);
+    paging_clear();                             /* the identity map goes */
+    shadow_switch(vcpu0.cr3);
 }
 
-/* Forget the translation of linear va (all of its shadow table when the
- * guest maps va with a 4 MiB page or no longer at all). */
+/* SetCR3 (or MOV CR3): the guest's address space becomes cr3's; a kept
+ * space is used as it is when the log is complete, else everything goes. */
+void mmu_set_cr3(uint32_t cr3)
+{
+    mmu_generation++;
+    drain();
+    vcpu0.cr3 = cr3;
+    if (!guest_paging())
+        return;
+    if (!cached()) {
+        shadow_flush();
+        shadow_switch(cr3);
+        return;
+    }
+    uint32_t from = shadow_current();
+    uint32_t *pd = gphys(FRAME(cr3), PAGE_SIZE);
+    if (!shadow_switch(cr3) && pd)      /* the kernel half, already shadowed */
+        shadow_adopt(from, pd, !paging_readonly(FRAME(cr3), PAGE_SIZE));
+}
+
+/* FlushTLB (global: with global pages too): the logged writes are all
+ * that changed when the log is complete; otherwise forget everything. */
+void mmu_flush(int global)
+{
+    (void)global;                       /* the shadow keeps no global entries */
+    mmu_generation++;
+    drain();
+    if (guest_paging() && !cached())
+        forget_all();
+}
+
+/* InvalPage's shadow entry for linear va under guest PDE pde (the one the
+ * shadow table follows).  The common case, a present 4 KiB entry of a
+ * table and frame in guest memory and outside the read-only range, under
+ * a PDE already marked accessed, is read directly, with the accessed bit
+ * set and the rights combined as ptwalk would; anything else goes through
+ * ptwalk. */
+static uint32_t refill(uint32_t va, uint32_t pde)
+{
+    uint32_t *pte = NULL;
+    if ((pde & (PTE_P | PTE_A)) == (PTE_P | PTE_A) && !((pde & PTE_PS) && (vcpu0.cr4 & CR4_PSE)) &&
+        !paging_readonly(FRAME(pde), PAGE_SIZE))
+        pte = gphys(FRAME(pde) + PTE_INDEX(va) * ENTRY_BYTES, ENTRY_BYTES);
+    if (pte && (*pte & PTE_P) && gphys(FRAME(*pte), PAGE_SIZE) &&
+        !paging_readonly(FRAME(*pte), PAGE_SIZE)) {
+        *pte |= PTE_A;
+        return shadow_pte(FRAME(*pte), (pde & *pte & (PTE_W | PTE_U)) | (*pte & PTE_D));
+    }
+    struct ptwalk_env env = walk_env();
+    struct ptwalk_out out;
+    return ptwalk(&env, va, 0, &out) == PTWALK_OK ? shadow_pte(out.gpa, out.bits) : 0;
+}
+
+/* InvalPage (INVLPG): re-read the guest's entry for linear va and put its
+ * translation in the shadow at once (the next access needs no fill). */
 void mmu_invlpg(uint32_t va)
 {
     mmu_generation++;
-    if (!guest_paging() || va >= HR_VIRTUAL_TOP || !(paging_pde(PDE_INDEX(va)) & PTE_P))
+    drain();
+    if (!guest_paging() || va >= HR_VIRTUAL_TOP)
         return;
-    uint32_t *shadow = P2V(FRAME(paging_pde(PDE_INDEX(va))));
-    uint32_t *pde = gphys(FRAME(vcpu0.cr3) + PDE_INDEX(va) * ENTRY_BYTES, ENTRY_BYTES);
-    if (!pde || !(*pde & PTE_P) || (*pde & PTE_PS))
-        memset(shadow, 0, PAGE_SIZE);
+    uint32_t i = PDE_INDEX(va), pde = guest_pde(i), *shadow = shadow_linked(i, pde);
+    if (!shadow) {
+        shadow_unlink_current(i);       /* the directory entry changed */
+        return;
+    }
+    if (FRAME(va) == HR_VCPU_AREA)
+        shadow[PTE_INDEX(va)] = paging_vcpu_frame() | PTE_P | PTE_W;
     else
-        shadow[PTE_INDEX(va)] = 0;
+        shadow[PTE_INDEX(va)] = refill(va, pde);   /* 0: a fault decides, later */
+    shadow_wrote(i, PTE_INDEX(va));
+}
+
+/* A page-table log entry the guest's call brought in itself (the ROM's
+ * log was full, or a direct hypercall): the log first, then this one. */
+void mmu_pt_logged(uint32_t what, uint32_t kind)
+{
+    mmu_generation++;
+    drain();
+    if (apply(what, kind))
+        forget_all();
+}
+
+/* The shadow cache's statistics (end of run). */
+void mmu_stats_print(void)
+{
+    const struct shadow_stats *st = &shadow_stats;
+    hv_printf("hv: shadow cache (%s): switches %u kept, %u new; spaces reclaimed %u\n",
+              announced ? "spaces kept across SetCR3" : "SetCR3 forgets",
+              st->hits, st->misses, st->space_reclaims);
+    hv_printf("hv:   tables built %u, shared %u, reclaimed %u; logged page-table "
+              "changes %u: entries reset %u, slots unlinked %u, frames released %u; "
+              "full flushes %u\n", st->built, st->shared, st->table_reclaims, logged,
+              st->entry_updates, st->slot_updates, st->releases, st->flushes);
 }
 
 /* The hypervisor's pointer to the guest's linear va for an access (PF_W,

@@ -8,6 +8,9 @@
  * 3 and ring 1 both reach them.  While its paging is on they are shadow
  * page tables that mmu.c fills from the guest's own (paging_set_pde).
  *
+ * mmu.c keeps one such pair of directories per cached guest address space
+ * (a "space", shadow.c): switching spaces is loading another pair.
+ *
  * Above the top they differ.  The hypervisor's directory (hv_cr3, loaded
  * while the hypervisor runs) maps all of its memory.  The guest's (guest_cr3,
  * loaded while the guest runs) maps only the entry pages (hv.ld): the entry
@@ -17,12 +20,14 @@
  * the whole hypervisor.  entry.asm switches between the two.
  */
 #include "hv.h"
+#include "shadow.h"
 
 extern uint32_t boot_pd[PT_ENTRIES];
 extern uint32_t hv_cr3, guest_cr3;                        /* entry.asm */
 extern char hv_entry_text[], hv_entry_text_end[];         /* hv.ld */
 extern char hv_entry_tables[], hv_entry_stack[], hv_entry_end[];
-static uint32_t *hv_pd, *guest_pd;
+static uint32_t *hv_pd, *guest_pd;                        /* the loaded pair */
+static struct { uint32_t hv_pa, guest_pa; } space[SHADOW_SPACES];   /* 0: none yet */
 static uint32_t ident_pde[HR_VIRTUAL_TOP >> PDE_SHIFT];   /* paging off */
 static uint32_t vcpu_frame;
 static uint32_t ro_lo = ~0u, ro_hi;      /* guest-physical range kept read-only */
@@ -52,6 +57,46 @@ void paging_identity(void)
 {
     for (uint32_t i = 0; i < PDE_INDEX(HR_VIRTUAL_TOP); i++)
         paging_set_pde(i, ident_pde[i]);
+}
+
+/* Clear every entry below the top of the loaded pair (paging turns on). */
+void paging_clear(void)
+{
+    for (uint32_t i = 0; i < PDE_INDEX(HR_VIRTUAL_TOP); i++)
+        paging_set_pde(i, 0);
+}
+
+/* A new pair for space s: nothing below the top, above it what space 0's
+ * pair (made by paging_init_guest) has. */
+static void space_make(uint32_t s)
+{
+    uint32_t hv_pa = mem_alloc(PAGE_SIZE), guest_pa = mem_alloc(PAGE_SIZE);
+    uint32_t *hv = P2V(hv_pa), *guest = P2V(guest_pa);
+    uint32_t *hv0 = P2V(space[0].hv_pa), *guest0 = P2V(space[0].guest_pa);
+    for (uint32_t i = PDE_INDEX(HR_VIRTUAL_TOP); i < PT_ENTRIES; i++)
+        hv[i] = hv0[i], guest[i] = guest0[i];
+    space[s].hv_pa = hv_pa, space[s].guest_pa = guest_pa;
+}
+
+/* Load space s's pair: the hypervisor's now, the guest's at its return. */
+void paging_space_load(uint32_t s)
+{
+    if (!space[s].hv_pa)
+        space_make(s);
+    hv_pd = P2V(space[s].hv_pa);
+    guest_pd = P2V(space[s].guest_pa);
+    hv_cr3 = space[s].hv_pa;
+    guest_cr3 = space[s].guest_pa;
+    write_cr3(hv_cr3);
+}
+
+/* Set entry i below the top in space s's pair (made or not). */
+void paging_space_set_pde(uint32_t s, uint32_t i, uint32_t pde)
+{
+    if (!space[s].hv_pa)
+        space_make(s);
+    ((uint32_t *)P2V(space[s].hv_pa))[i] = pde;
+    ((uint32_t *)P2V(space[s].guest_pa))[i] = pde;
 }
 
 /* Map the hypervisor's pages [start, end) into page table pt with flags. */
@@ -93,9 +138,8 @@ void paging_init_guest(uint32_t mem_base, uint32_t mem_size)
     for (uint32_t i = PDE_INDEX(HR_VIRTUAL_TOP); i < PT_ENTRIES; i++)
         hv_pd[i] = boot_pd[i];
     map_entry();
-    hv_cr3 = hv_pa;
-    guest_cr3 = guest_pa;
-    write_cr3(hv_pa);
+    space[0].hv_pa = hv_pa, space[0].guest_pa = guest_pa;
+    paging_space_load(0);
 }
 
 /* The identity page-table entry for guest-physical gpa, or NULL. */

@@ -325,4 +325,5 @@ void stats_print(void)
         }
     if (none)
         hv_printf("hv:   none\n");
+    mmu_stats_print();
 }

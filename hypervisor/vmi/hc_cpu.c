@@ -113,7 +113,7 @@ void hc_SetCR0(struct trapframe *tf)
         hc_fault(tf, T_GP, 0);
     vcpu0.cr0 = v;
     if ((old ^ v) & CR0_PG)
-        mmu_flush();                     /* shadow tables on, or identity */
+        mmu_reset();                     /* shadow tables on, or identity */
     uint32_t real = read_cr0();
     real = (v & CR0_TS) ? real | CR0_TS : real & ~CR0_TS;
     __asm__ volatile("mov %0, %%cr0" :: "r"(real));
@@ -121,11 +121,10 @@ void hc_SetCR0(struct trapframe *tf)
 }
 
 void hc_SetCR2(struct trapframe *tf) { vcpu0.cr2 = tf->eax; vcpu_publish(); }
-/* SetCR3: a new address space; like the TLB, the shadow forgets. */
+/* SetCR3: a new address space (mmu.c: kept, or the shadow forgets). */
 void hc_SetCR3(struct trapframe *tf)
 {
-    vcpu0.cr3 = tf->eax;
-    mmu_flush();
+    mmu_set_cr3(tf->eax);
     vcpu_publish();
 }
 
@@ -138,7 +137,7 @@ void hc_SetCR4(struct trapframe *tf)
         hc_fault(tf, T_GP, 0);
     vcpu0.cr4 = tf->eax;
     if ((old ^ vcpu0.cr4) & (CR4_PSE | CR4_PGE))
-        mmu_flush();
+        mmu_reset();
     uint32_t real = read_cr4() & ~CR4_TSD;   /* TSD: RDTSC faults in rings 1 and 3, */
     write_cr4(real | (vcpu0.cr4 & CR4_TSD)); /* and emulate.c serves ring 1        */
     vcpu_publish();

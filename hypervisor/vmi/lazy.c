@@ -19,7 +19,7 @@ static int queueable(uint32_t call)
 {
     switch (call) {
     case VMI_CALL_InvalPage: case VMI_CALL_FlushTLB: case VMI_CALL_SetCR3:
-    case VMI_CALL_UpdateKernelStack: case VMI_CALL_UpdatePxE: case VMI_CALL_UpdatePxELong:
+    case VMI_CALL_UpdateKernelStack:
     case VMI_CALL_WriteGDTEntry: case VMI_CALL_WriteLDTEntry: case VMI_CALL_WriteIDTEntry:
         return 1;
     default:
@@ -38,8 +38,6 @@ static void apply(struct trapframe *tf, const struct hr_lazy_entry *e)
     case VMI_CALL_FlushTLB:          hc_FlushTLB(&args); break;
     case VMI_CALL_SetCR3:            hc_SetCR3(&args); break;
     case VMI_CALL_UpdateKernelStack: hc_UpdateKernelStack(&args); break;
-    case VMI_CALL_UpdatePxE:         hc_UpdatePxE(&args); break;
-    case VMI_CALL_UpdatePxELong:     hc_UpdatePxELong(&args); break;
     default:                         hc_desc_queued(tf, e->call, e->arg[0], e->arg[1]); break;
     }
 }

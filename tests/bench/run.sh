@@ -156,8 +156,9 @@ print_notes() {
     echo "cpuid_leaf1 is a plain hypercall (leaf 1 is the one the hypervisor adjusts)."
     echo "pte_update: SetPxE, InvalPage and a read of the remapped page, paging on; on"
     echo "the hypervisor SetPxE is a store (in the ROM, or plain), InvalPage one exit"
-    echo "and the read a shadow page fill.  boot_to_guest: instructions from QEMU's"
-    echo "reset to the guest's first instruction (the hypervisor logs its TSC there)."
+    echo "that fills the shadow entry, and the read no exit.  boot_to_guest: instructions"
+    echo "from QEMU's reset to the guest's first instruction (the hypervisor logs its TSC"
+    echo "there)."
 }
 
 # The whole report for run 1; $1 = the determinism verdict (yes/no).

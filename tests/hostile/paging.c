@@ -250,6 +250,135 @@ static void flood_cr3(void)
     hostile_judge(RT_NO_FAULT, "2000 CR3 loads over 64 spaces");
 }
 
+/* ---- the shadow cache (spec 9): a guest that announces its page tables
+ * with AllocatePage and writes them through SetPxE keeps its address
+ * spaces across SetCR3, and must still see what a TLB may show ---- */
+#define PFN(p)       ((uint32_t)(p) >> HP_PT_SHIFT)
+#define SLOT_A       ((VA_A >> HP_PT_SHIFT) & (HP_ENTRIES - 1))
+
+static uint32_t cache_dir2[HP_ENTRIES] __attribute__((aligned(HP_PAGE)));
+
+/* Paging on, announced, with a second directory sharing the test table;
+ * both spaces have read VA_A (their shadows are kept). */
+static void cached_spaces(void)
+{
+    paging();
+    vmi_allocate_page(PFN(hp_dir()), VMI_PAGE_PD, 0, 0, 0);
+    vmi_allocate_page(PFN(hp_test_table()), VMI_PAGE_PT, 0, 0, 0);
+    memcpy(cache_dir2, hp_dir(), HP_PAGE);
+    vmi_allocate_page(PFN(cache_dir2), VMI_PAGE_PD, 0, 0, 0);
+    frame_b[0] = MAGIC + 1;
+    seen = *(volatile uint32_t *)VA_A;
+    vmi_set_cr3((uint32_t)cache_dir2);
+    seen = *(volatile uint32_t *)VA_A;
+    vmi_set_cr3((uint32_t)hp_dir());
+}
+
+/* The word at va read now, or 0 where the read faults. */
+static uint32_t read_or_0(uint32_t va)
+{
+    return try_call(peek, &va) == RT_NO_FAULT ? seen : 0;
+}
+
+/* pg-cached-remap: an entry rewritten by SetPxE in one space, then a
+ * switch to another space that shares the table: the new frame there. */
+static void cached_remap(void)
+{
+    cached_spaces();
+    vmi_set_pxe((uint32_t)frame_b | HP_P | HP_W | HP_U, &hp_test_table()[SLOT_A], VMI_PAGE_PT);
+    vmi_set_cr3((uint32_t)cache_dir2);
+    uint32_t there = read_or_0(VA_A);
+    vmi_set_cr3((uint32_t)hp_dir());
+    uint32_t here = read_or_0(VA_A);
+    report(there == MAGIC + 1 && here == MAGIC + 1, "after SetPxE and SetCR3 both spaces "
+           "read the new frame (%x, %x)", there, here);
+    hostile_judge(RT_NO_FAULT, "a remap seen across kept spaces");
+}
+
+/* pg-cached-unmap: an entry cleared by SetPxE while the other space is
+ * current, then a switch back: the access faults, not-present. */
+static void cached_unmap(void)
+{
+    cached_spaces();
+    vmi_set_cr3((uint32_t)cache_dir2);
+    vmi_set_pxe(0, &hp_test_table()[SLOT_A], VMI_PAGE_PT);
+    vmi_set_cr3((uint32_t)hp_dir());
+    read_at(VA_A, "a mapping removed in another space, then SetCR3");
+}
+
+/* pg-cached-pde: a directory entry of a kept space rewritten by SetPxE
+ * while another space is current: the switch back sees the new table. */
+static void cached_pde(void)
+{
+    static uint32_t pt[HP_ENTRIES] __attribute__((aligned(HP_PAGE)));
+    cached_spaces();
+    pt[SLOT_A] = (uint32_t)frame_b | HP_P | HP_W | HP_U;
+    vmi_allocate_page(PFN(pt), VMI_PAGE_PT, 0, 0, 0);
+    vmi_set_cr3((uint32_t)cache_dir2);
+    vmi_set_pxe((uint32_t)pt | HP_P | HP_W | HP_U, &hp_dir()[HP_TEST_VA >> HP_PD_SHIFT],
+                VMI_PAGE_PD);
+    vmi_set_cr3((uint32_t)hp_dir());
+    uint32_t here = read_or_0(VA_A);
+    vmi_set_cr3((uint32_t)cache_dir2);
+    uint32_t there = read_or_0(VA_A);
+    report(here == MAGIC + 1 && there == MAGIC, "the rewritten directory reads frame B (%x), "
+           "the other still frame A (%x)", here, there);
+    vmi_set_cr3((uint32_t)hp_dir());
+    hostile_judge(RT_NO_FAULT, "a directory entry rewritten in a kept space");
+}
+
+/* pg-cached-reuse: a directory released, rewritten by plain stores as a
+ * fresh one (VA_A not mapped) and announced again: no stale mapping. */
+static void cached_reuse(void)
+{
+    cached_spaces();
+    vmi_release_page(PFN(cache_dir2), VMI_PAGE_PD);
+    cache_dir2[HP_TEST_VA >> HP_PD_SHIFT] = 0;
+    vmi_allocate_page(PFN(cache_dir2), VMI_PAGE_PD, 0, 0, 0);
+    vmi_set_cr3((uint32_t)cache_dir2);
+    uint32_t va = VA_A;
+    int v = try_call(peek, &va);
+    vmi_set_cr3((uint32_t)hp_dir());
+    hostile_judge(v, "a directory frame reused after ReleasePage");
+}
+
+/* pg-cached-beyond: SetPxE maps a frame past memory, InvalPage, read:
+ * the guest ends, as in every mode. */
+static void cached_beyond(void)
+{
+    cached_spaces();
+    vmi_set_pxe(HOSTILE_PAST_MEM | HP_P | HP_W, &hp_test_table()[SLOT_A], VMI_PAGE_PT);
+    vmi_inval_page(VA_A);
+    read_at(VA_A, "a frame past memory by SetPxE and InvalPage");
+}
+
+/* pg-log-garbage: the page-table log in the per-vCPU page filled with
+ * nonsense (a huge count, then unknown kinds, addresses in the
+ * hypervisor's area, wild frame numbers): the shadow forgets, the guest
+ * carries on and still reads what its tables map. */
+static void log_garbage(void)
+{
+    volatile struct hr_pt_log *log = (volatile struct hr_pt_log *)HR_PT_LOG;
+    cached_spaces();
+    log->count = 0xFFFFFFFFu;
+    vmi_inval_page(VA_A);
+    uint32_t first = *(volatile uint32_t *)VA_A;
+    static const struct hr_pt_log_entry junk[] = {
+        { HR_VIRTUAL_TOP, HR_PT_LOG_WRITE4 }, { 0xFFFFFFFCu, HR_PT_LOG_WRITE8 },
+        { 0xFFFFFFFFu, HR_PT_LOG_RELEASE }, { 0x12345u, 77u }, { HR_PT_LOG, HR_PT_LOG_WRITE4 },
+    };
+    for (uint32_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
+        log->entry[i] = junk[i];
+    log->count = sizeof(junk) / sizeof(junk[0]);
+    vmi_flush_tlb(VMI_FLUSH_TLB);
+    vmi_set_cr3((uint32_t)cache_dir2);
+    uint32_t second = *(volatile uint32_t *)VA_A;
+    vmi_set_cr3((uint32_t)hp_dir());
+    report(first == MAGIC && second == MAGIC, "after a garbage log VA_A still reads frame A "
+           "(%x, %x)", first, second);
+    hostile_judge(RT_NO_FAULT, "a garbage page-table log");
+}
+
 /* #UD with ESP on page va. */
 static void ud2_on(uint32_t va)
 {
@@ -381,6 +510,12 @@ static const struct hostile_case paging_cases[] = {
     { "pg-self-map", self_map },
     { "pg-flood-pte", flood_pte },
     { "pg-flood-cr3", flood_cr3 },
+    { "pg-cached-remap", cached_remap },
+    { "pg-cached-unmap", cached_unmap },
+    { "pg-cached-pde", cached_pde },
+    { "pg-cached-reuse", cached_reuse },
+    { "pg-cached-beyond", cached_beyond },
+    { "pg-log-garbage", log_garbage },
     { "pg-stack-hole", stack_hole },
     { "pg-stack-ro", stack_ro },
     { "pg-kstack-hole", kstack_hole },

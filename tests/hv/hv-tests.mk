@@ -2,7 +2,8 @@
 
 HV_TESTS := $(BUILD)/tests/hv/desc-test $(BUILD)/tests/hv/decode-test $(BUILD)/tests/hv/cpuval-test \
             $(BUILD)/tests/hv/elf-test $(BUILD)/tests/hv/linux-test $(BUILD)/tests/hv/ioperm-test \
-            $(BUILD)/tests/hv/strio-test
+            $(BUILD)/tests/hv/strio-test \
+            $(BUILD)/tests/hv/shadow-test
 HV_TEST_CFLAGS := $(HOST_CFLAGS) $(HV_INCS) -Itests/lib
 # A test NAME-test links hypervisor/*/NAME.c (found in the subsystem
 # folders) and the project files listed here.
