@@ -67,6 +67,8 @@
 #define RTC_C_PF 0x40u
 #define CMOS_NMI_OFF 0x80u
 #define CMOS_SCRATCH 0x50u      /* NVRAM no BIOS of ours uses */
+#define UIP_POLLS    50000000u  /* reads of A: over a second even natively,
+                                 * where one takes about 0.2 us */
 
 #define KBC_OBF       0x01u
 #define KBC_IBF       0x02u
@@ -319,7 +321,7 @@ static uint64_t div64(uint64_t n, uint32_t d)
 static int cmos_wait_uip(int set)
 {
     vmi_outb(CMOS_INDEX, RTC_A);
-    for (uint32_t i = 0; i < MAX_POLLS; i++)
+    for (uint32_t i = 0; i < UIP_POLLS; i++)
         if (((vmi_inb(CMOS_DATA) & RTC_UIP) != 0) == set)
             return 1;
     return 0;
@@ -384,9 +386,14 @@ static void cmos_update(void)
     int ok = cmos_update_cycle(&during, &held, &after);
     report(ok, "UIP rises and falls within the bound");
     uint32_t step = (from_bcd(after) + 60 - from_bcd(during)) % 60;
-    if (held)
+    if (held && rules_ring1())
         report(ok && step == 1, "while UIP is set the seconds still read the old second (%02x), "
                "once it clears the next (%02x)", during, after);
+    else if (held)
+        report(ok && step <= 1, "while UIP is set the seconds read %02x, once it clears %02x "
+               "(QEMU's RTC, its UIP and its registers kept by different timers, was seen "
+               "under load to clear UIP a moment before the seconds step; the hypervisor "
+               "steps them together)", during, after);
     else
         report(ok && step <= 1, "the seconds just after UIP (%02x) and once it cleared (%02x): "
                "the update ended between two reads here (accesses slower than its 244 us)",
