@@ -20,6 +20,7 @@
 #define RTC_YEAR 0x09u
 #define RTC_STATUS_A 0x0Au
 #define RTC_STATUS_B 0x0Bu
+#define RTC_STATUS_D 0x0Du      /* the index left behind: NMIs unmasked again */
 #define RTC_UPDATING 0x80u
 #define RTC_BINARY   0x04u
 #define RTC_24H      0x02u
@@ -68,6 +69,7 @@ void wallclock_init(void)
     boot_secs = (uint64_t)days * SECS_PER_DAY + hour * 3600u +
                 rtc_field(cmos(RTC_MIN), bin) * 60u + rtc_field(cmos(RTC_SEC), bin);
     boot_clock = vtimer_pit_clock();
+    outb(CMOS_INDEX, RTC_STATUS_D);     /* bit 7 clear: the chipset passes NMIs again */
 }
 
 /* The wall clock now. */
