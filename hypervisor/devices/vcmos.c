@@ -200,23 +200,18 @@ static int64_t rtc_secs(const struct cmos *c, const struct wall_time *now)
     return (int64_t)now->secs + c->offset;
 }
 
-/* Does the alarm match RTC time secs? */
-static int alarm_at(struct cmos *c, int64_t secs)
+/* Does the alarm match second-of-day sod?  (C0h-FFh in an alarm byte
+ * matches any value.) */
+static int alarm_at(const struct cmos *c, uint32_t sod)
 {
     static const uint8_t alarm[] = { RTC_SEC_ALARM, RTC_MIN_ALARM, RTC_HOUR_ALARM };
-    uint8_t saved[RTC_YEAR + 1];
-    for (uint32_t i = 0; i <= RTC_YEAR; i++)
-        saved[i] = c->ram[i];
-    present(c, secs);
-    int match = 1;
+    const uint8_t now[] = { to_reg(c, sod % 60), to_reg(c, sod / 60 % 60), hour_reg(c, sod / 3600) };
     for (uint32_t i = 0; i < sizeof(alarm); i++) {
         uint8_t a = c->ram[alarm[i]];
-        if ((a & ALARM_ANY) != ALARM_ANY && a != c->ram[alarm[i] - 1])
-            match = 0;
+        if ((a & ALARM_ANY) != ALARM_ANY && a != now[i])
+            return 0;
     }
-    for (uint32_t i = 0; i <= RTC_YEAR; i++)
-        c->ram[i] = saved[i];
-    return match;
+    return 1;
 }
 
 /* 32768 Hz ticks since the epoch at wall time t. */
@@ -248,9 +243,14 @@ static void update_flags(struct cmos *c, const struct wall_time *now)
         c->ram[RTC_C] |= C_UF;
     if (last - first + 1 > MAX_SCAN_SECS && last >= first)
         first = last - MAX_SCAN_SECS + 1;
-    for (uint64_t s = first; s <= last && !(c->ram[RTC_C] & C_AF); s++)
-        if (alarm_at(c, (int64_t)s + c->offset))
+    int32_t days;
+    uint32_t sod;
+    split_secs((int64_t)first + c->offset, &days, &sod);
+    for (uint64_t s = first; s <= last && !(c->ram[RTC_C] & C_AF); s++) {
+        if (alarm_at(c, sod))
             c->ram[RTC_C] |= C_AF;
+        sod = sod + 1 == SECS_PER_DAY ? 0 : sod + 1;
+    }
     uint8_t on = c->ram[RTC_C] & c->ram[RTC_B] & (C_PF | C_AF | C_UF);
     if (on)
         c->ram[RTC_C] |= C_IRQF;

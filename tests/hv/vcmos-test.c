@@ -137,6 +137,14 @@ static void flags(void)
     at(70, 0);
     v = rd(REG_C);
     check(v & 0x20, "C: AF once the time reaches the alarm 12:36:xx", "%02x", v);
+    wr(1, 0x05); wr(3, 0x00); wr(5, 0x00);      /* alarm at 00:00:05 */
+    rd(REG_C);
+    at(70 + 11 * 3600, 0);                       /* 23:36:06 */
+    check(!(rd(REG_C) & 0x20), "C: no AF for 00:00:05 before midnight", "%s", "no");
+    at(2 * 86400, 0);
+    v = rd(REG_C);
+    check(v & 0x20, "C: AF for 00:00:05 across midnight, two days of seconds scanned at once",
+          "%02x", v);
     check(rd(REG_D) == 0x80 && (wr(REG_D, 0), rd(REG_D)) == 0x80, "D is read-only 80h", "%s", "no");
 }
 
