@@ -7,8 +7,9 @@
  * the statistics.  The chipset's ports reach the virtual devices: the
  * 8259A pair (vpic.c), the 8254 and port 61h (vtimer.c), the CMOS/RTC and
  * the 8042 (board.c).  They are 8-bit ISA devices: a 2- or 4-byte access
- * is that many byte accesses to consecutive ports, low byte first, as the
- * chipset splits it (an `in ax, 20h` reads 20h then 21h).  Every other
+ * that reaches any of their ports is that many byte accesses to
+ * consecutive ports, low byte first, as the chipset splits it (an
+ * `in ax, 20h` reads 20h then 21h; `in ax, 5Fh` reads FFh and port 60h).  Every other
  * port is absent: reads float high, writes are dropped, as on a PC with
  * nothing decoding that address.
  */
@@ -59,12 +60,15 @@ static const struct vdev_range *vdev_at(uint16_t port)
     return NULL;
 }
 
-/* An access of size bytes whose first port is a virtual device's: byte
+/* An access of size bytes any of whose ports is a virtual device's: byte
  * accesses to port, port+1, ... low byte first, each reaching whatever
  * decodes its port (reading all ones where nothing does); 1 if it was. */
 static int vdev_port(uint16_t port, uint32_t size, int out, uint32_t *value)
 {
-    if (!vdev_at(port))
+    uint32_t touches = 0;
+    for (uint32_t i = 0; i < size; i++)
+        touches |= vdev_at((uint16_t)(port + i)) != NULL;
+    if (!touches)
         return 0;
     uint32_t result = 0;
     for (uint32_t i = 0; i < size; i++) {
