@@ -18,6 +18,7 @@ HV_C     := core/main core/console core/lib core/mem \
             vmi/hypercall vmi/hc_desc vmi/hc_cpu vmi/hc_iret vmi/hc_io vmi/hc_time \
             vmi/hc_mmu vmi/hc_apic vmi/lazy \
             devices/ports devices/vpic devices/vtimer devices/ioperm \
+            devices/vpit devices/portb devices/vcmos devices/vkbc devices/wallclock devices/board \
             loaders/guest loaders/elf loaders/linux
 HV_ASM   := core/boot core/entry
 HV_OBJS  := $(HV_ASM:%=$(BUILD)/hypervisor/%.o) $(HV_C:%=$(BUILD)/hypervisor/%.o) \

@@ -4,9 +4,14 @@
  * COM1 is passed through (the real TSS bitmap lets the guest reach it
  * without an exit; accesses that arrive here anyway go to the UART).  The
  * isa-debug-exit port ends the run with the guest's status after printing
- * the statistics.  The interrupt controller and timer ports reach the
- * virtual 8259A pair and PIT (vpic.c, vtimer.c).  Every other port is absent: reads float high, writes are
- * dropped, as on a PC with nothing decoding that address.
+ * the statistics.  The chipset's ports reach the virtual devices: the
+ * 8259A pair (vpic.c), the 8254 and port 61h (vtimer.c), the CMOS/RTC and
+ * the 8042 (board.c).  They are 8-bit ISA devices: a 2- or 4-byte access
+ * that reaches any of their ports is that many byte accesses to
+ * consecutive ports, low byte first, as the chipset splits it (an
+ * `in ax, 20h` reads 20h then 21h; `in ax, 5Fh` reads FFh and port 60h).  Every other
+ * port is absent: reads float high, writes are dropped, as on a PC with
+ * nothing decoding that address.
  */
 #include "hv.h"
 #include "vdev.h"
@@ -19,6 +24,11 @@
 #define PIC2_LAST    0xA1u
 #define PIT_FIRST    0x40u
 #define PIT_LAST     0x43u
+#define PORT_B       0x61u
+#define KBC_DATA     0x60u
+#define KBC_CMD      0x64u
+#define CMOS_FIRST   0x70u
+#define CMOS_LAST    0x71u
 #define ALL_ONES(size) ((size) == 4 ? 0xFFFFFFFFu : (1u << ((size) * 8)) - 1)
 
 /* Is port in [first, last]? */
@@ -27,16 +37,51 @@ static int in_range(uint16_t port, uint32_t first, uint32_t last)
     return port >= first && port <= last;
 }
 
-/* The virtual devices' byte ports; 1 if port belongs to one. */
+/* The virtual devices' ports and who serves them (byte accesses). */
+static const struct vdev_range {
+    uint16_t first, last;
+    int (*serve)(uint16_t port, int out, uint32_t *value);
+} vdevs[] = {
+    { PIC1_FIRST, PIC1_LAST, vpic_port },
+    { PIC2_FIRST, PIC2_LAST, vpic_port },
+    { PIT_FIRST, PIT_LAST, vpit_port },
+    { PORT_B, PORT_B, vpit_port },
+    { KBC_DATA, KBC_DATA, board_port },
+    { KBC_CMD, KBC_CMD, board_port },
+    { CMOS_FIRST, CMOS_LAST, board_port },
+};
+
+/* The device that decodes port, or NULL. */
+static const struct vdev_range *vdev_at(uint16_t port)
+{
+    for (uint32_t i = 0; i < sizeof(vdevs) / sizeof(vdevs[0]); i++)
+        if (in_range(port, vdevs[i].first, vdevs[i].last))
+            return &vdevs[i];
+    return NULL;
+}
+
+/* An access of size bytes any of whose ports is a virtual device's: byte
+ * accesses to port, port+1, ... low byte first, each reaching whatever
+ * decodes its port (reading all ones where nothing does); 1 if it was. */
 static int vdev_port(uint16_t port, uint32_t size, int out, uint32_t *value)
 {
-    if (size != 1)
+    uint32_t touches = 0;
+    for (uint32_t i = 0; i < size; i++)
+        touches |= vdev_at((uint16_t)(port + i)) != NULL;
+    if (!touches)
         return 0;
-    if (in_range(port, PIC1_FIRST, PIC1_LAST) || in_range(port, PIC2_FIRST, PIC2_LAST))
-        return vpic_port(port, out, value);
-    if (in_range(port, PIT_FIRST, PIT_LAST))
-        return vpit_port(port, out, value);
-    return 0;
+    uint32_t result = 0;
+    for (uint32_t i = 0; i < size; i++) {
+        uint16_t p = (uint16_t)(port + i);
+        const struct vdev_range *d = vdev_at(p);
+        uint32_t b = out ? (*value >> (8 * i)) & 0xFFu : 0xFFu;
+        if (d)
+            d->serve(p, out, &b);
+        result |= (b & 0xFFu) << (8 * i);
+    }
+    if (!out)
+        *value = result;
+    return 1;
 }
 
 static void guest_exit(uint32_t value) __attribute__((noreturn));

@@ -1,54 +1,55 @@
 /*
- * vtimer.c - the guest's timers: PIT channel 0 (ports 40h-43h) and the
- * VMI alarm, both raising virtual IRQ 0.  Ring 0.
+ * vtimer.c - the guest's timers and its time base: the virtual 8254
+ * (vpit.c, ports 40h-43h) with channel 2 wired to port 61h (portb.c), and
+ * the VMI alarm, both raising virtual IRQ 0.  Ring 0.
  *
- * Deadlines are kept in TSC cycles.  The real PIT ticks at HV_TICK_HZ while
- * a guest timer is armed (and is masked otherwise, so an idle guest costs
- * no exits); each tick checks the deadlines.  The TSC frequency is measured
- * once at boot against PIT channel 2.
+ * One time base for every device: the TSC, measured once at boot against
+ * the real PIT channel 2 and read as PIT input clocks since boot
+ * (vtimer_pit_clock), so under QEMU's -icount every count a guest reads
+ * is deterministic.  Deadlines: the alarm in TSC cycles, PIT channel 0's
+ * next OUT rising edge in PIT clocks.  The real PIT ticks at HV_TICK_HZ
+ * while a guest timer is armed (and is masked otherwise, so an idle
+ * guest costs no exits); each tick checks the deadlines.
  */
 #include "hv.h"
 #include "vdev.h"
+#include "vpit.h"
+#include "portb.h"
 
-#define PIT_HZ          1193182u
 #define HV_TICK_HZ      1000u
 #define PIT_CH0         0x40u
 #define PIT_CH2         0x42u
 #define PIT_CMD         0x43u
 #define PIT_CH0_RATE    0x34u      /* channel 0, lo/hi, mode 2 (rate generator) */
 #define PIT_CH2_ONESHOT 0xB0u      /* channel 2, lo/hi, mode 0 */
-#define PIT_MODE(cmd)   (((cmd) >> 1) & 7u)
-#define PIT_CHANNEL(cmd) ((cmd) >> 6)
-#define PIT_ACCESS(cmd) (((cmd) >> 4) & 3u)
-#define PIT_MODE_ONESHOT 0u
 #define PORT_B          0x61u
-#define PORT_B_GATE     0x01u
-#define PORT_B_SPEAKER  0x02u
-#define PORT_B_OUT2     0x20u
 #define CALIBRATE_DIV   100u       /* measure for 1/100 s */
 #define PIC1_DATA       0x21u
 #define IRQ0_MASK       0x01u
-#define PIT_FULL_COUNT  65536u     /* a count of 0 means 65536 */
+#define GUEST_CH0       0u
 
 struct deadline {
     int armed;
     uint64_t at, period;           /* TSC cycles; period 0: one-shot */
 };
 
-static struct deadline pit_timer, alarm;
-static uint64_t tsc_hz;
-static uint32_t pit_count, pit_mode, pit_lobyte_next;
+static struct deadline alarm;
+static uint64_t tsc_hz, tsc_boot;
+static struct pit vpit;             /* the guest's 8254 */
+static uint8_t portb_bits;          /* the guest's writable port 61h bits */
+static int ch0_armed;               /* IRQ 0 comes at PIT clock ch0_next */
+static uint64_t ch0_next;
 
 /* Count TSC cycles across 10 ms of PIT channel 2 (the speaker timer). */
 static uint64_t calibrate_tsc(void)
 {
     uint32_t count = PIT_HZ / CALIBRATE_DIV;
-    outb(PORT_B, (uint8_t)((inb(PORT_B) & ~PORT_B_SPEAKER) | PORT_B_GATE));
+    outb(PORT_B, (uint8_t)((inb(PORT_B) & ~PORTB_SPEAKER) | PORTB_GATE2));
     outb(PIT_CMD, PIT_CH2_ONESHOT);
     outb(PIT_CH2, (uint8_t)count);
     outb(PIT_CH2, (uint8_t)(count >> 8));
     uint64_t start = rdtsc();
-    while (!(inb(PORT_B) & PORT_B_OUT2))
+    while (!(inb(PORT_B) & PORTB_OUT2))
         ;
     return (rdtsc() - start) * CALIBRATE_DIV;
 }
@@ -62,6 +63,41 @@ void vtimer_init(void)
     outb(PIT_CH0, (uint8_t)div);
     outb(PIT_CH0, (uint8_t)(div >> 8));
     hv_info("hv: TSC %u kHz\n", (uint32_t)udiv64(tsc_hz, 1000));
+    pit_reset(&vpit);
+    tsc_boot = rdtsc();
+}
+
+/* n / d for any 64-bit d (a TSC may tick faster than 2^32 Hz; QEMU's
+ * TCG under load has measured 13 GHz), by shift and subtract. */
+static uint64_t div_u64(uint64_t n, uint64_t d)
+{
+    uint64_t q = 0, r = 0;
+    for (int i = 63; i >= 0; i--) {
+        r = (r << 1) | ((n >> i) & 1u);
+        if (r >= d) {
+            r -= d;
+            q |= 1ull << i;
+        }
+    }
+    return q;
+}
+
+/* PIT input clocks since boot: floor(cycles * PIT_HZ / tsc_hz), split so
+ * that nothing overflows for centuries of uptime (rest * PIT_HZ < 2^55
+ * for any TSC below 16 GHz). */
+uint64_t vtimer_pit_clock(void)
+{
+    uint64_t cycles = rdtsc() - tsc_boot;
+    uint64_t secs = div_u64(cycles, tsc_hz);
+    uint64_t rest = cycles - secs * tsc_hz;
+    return secs * PIT_HZ + div_u64(rest * PIT_HZ, tsc_hz);
+}
+
+/* The TSC value at PIT clock t (the inverse, rounded up). */
+static uint64_t pit_clock_tsc(uint64_t t)
+{
+    uint64_t secs = udiv64(t, PIT_HZ), rest = t - secs * PIT_HZ;
+    return tsc_boot + secs * tsc_hz + udiv64(rest * tsc_hz + PIT_HZ - 1, PIT_HZ);
 }
 
 uint64_t vtimer_tsc_hz(void)
@@ -73,7 +109,7 @@ uint64_t vtimer_tsc_hz(void)
 static void update_mask(void)
 {
     uint8_t m = inb(PIC1_DATA);
-    m = (pit_timer.armed || alarm.armed) ? m & (uint8_t)~IRQ0_MASK : m | IRQ0_MASK;
+    m = (ch0_armed || alarm.armed) ? m & (uint8_t)~IRQ0_MASK : m | IRQ0_MASK;
     outb(PIC1_DATA, m);
 }
 
@@ -93,49 +129,49 @@ static void check(struct deadline *d, uint64_t now)
         d->at = now + d->period;          /* fell behind: skip, don't flood */
 }
 
-/* The real tick: fire whatever is due. */
+/* Channel 0's next IRQ 0: its OUT's next rising edge after now. */
+static void ch0_schedule(uint64_t now)
+{
+    ch0_armed = pit_next_rise(&vpit, GUEST_CH0, now, &ch0_next);
+}
+
+/* The real tick: fire whatever is due.  Channel 0 raises IRQ 0 once for
+ * the edges since the last tick (fell behind: skip, don't flood). */
 void vtimer_tick(void)
 {
-    uint64_t now = rdtsc();
-    check(&pit_timer, now);
-    check(&alarm, now);
+    if (ch0_armed) {
+        uint64_t clk = vtimer_pit_clock();
+        if (clk >= ch0_next) {
+            vpic_raise(0);
+            ch0_schedule(clk);
+        }
+    }
+    check(&alarm, rdtsc());
     update_mask();
 }
 
-/* Arm PIT channel 0 from the count the guest just finished writing. */
-static void pit_start(void)
-{
-    uint32_t count = pit_count ? pit_count : PIT_FULL_COUNT;
-    uint64_t cycles = udiv64((uint64_t)count * tsc_hz, PIT_HZ);
-    pit_timer.armed = 1;
-    pit_timer.at = rdtsc() + cycles;
-    pit_timer.period = pit_mode == PIT_MODE_ONESHOT ? 0 : cycles;
-    update_mask();
-}
-
-/* Serve the guest's access to ports 40h-43h; only channel 0 counts. */
+/* Serve the guest's access to ports 40h-43h (the 8254) and 61h (port
+ * B); 1 if it was one of them. */
 int vpit_port(uint16_t port, int out, uint32_t *value)
 {
-    if (!out) {
-        *value = 0;                       /* no latch read-back */
+    uint64_t now = vtimer_pit_clock();
+    if (port == PORT_B) {
+        if (out)
+            portb_bits = portb_write(&vpit, (uint8_t)*value, now);
+        else
+            *value = portb_read(&vpit, portb_bits, now);
         return 1;
     }
-    if (port == PIT_CMD) {
-        if (PIT_CHANNEL(*value) == 0 && PIT_ACCESS(*value)) {
-            pit_mode = PIT_MODE(*value);
-            pit_lobyte_next = 1;
-            pit_timer.armed = 0;
-            update_mask();
-        }
-    } else if (port == PIT_CH0) {
-        if (pit_lobyte_next) {
-            pit_count = *value & 0xFFu;
-            pit_lobyte_next = 0;
-        } else {
-            pit_count |= (*value & 0xFFu) << 8;
-            pit_lobyte_next = 1;
-            pit_start();
-        }
+    if (port < PIT_CH0 || port > PIT_CMD)
+        return 0;
+    if (!out) {
+        *value = pit_read(&vpit, port - PIT_CH0, now);
+        return 1;
+    }
+    pit_write(&vpit, port - PIT_CH0, (uint8_t)*value, now);
+    if (port == PIT_CH0 || port == PIT_CMD) {
+        ch0_schedule(now);
+        update_mask();
     }
     return 1;
 }
@@ -172,9 +208,7 @@ int vtimer_cancel_alarm(void)
 int vtimer_fires_within(uint32_t seconds)
 {
     uint64_t now = rdtsc(), horizon = now + tsc_hz * seconds;
-    const struct deadline *d[] = { &pit_timer, &alarm };
-    for (uint32_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)
-        if (d[i]->armed && d[i]->at <= horizon)
-            return 1;
-    return 0;
+    if (ch0_armed && pit_clock_tsc(ch0_next) <= horizon)
+        return 1;
+    return alarm.armed && alarm.at <= horizon;
 }

@@ -24,6 +24,7 @@
 #include "linux.h"
 #include "multiboot.h"
 #include "romcheck.h"
+#include "vdev.h"       /* board_init */
 
 #define DEFAULT_GUEST_MEM (32u << 20)
 #define MIN_GUEST_MEM     (4u << 20)
@@ -383,6 +384,7 @@ void guest_load(uint32_t mbi_phys)
     paging_init_guest(vcpu0.mem_base, vcpu0.mem_size);
     vcpu0.area = paging_map_vcpu_area();
     hv_info("hv: guest memory: %u MiB at machine %p\n", vcpu0.mem_size >> 20, vcpu0.mem_base);
+    board_init();                        /* the CMOS reports the memory size */
 
     const struct mb_module *m = (mbi->flags & MB_INFO_MODS) ? P2V(mbi->mods_addr) : NULL;
     uint32_t entry = 0;

@@ -1,28 +1,13 @@
 /*
  * hc_time.c - VMI time calls: cycle counter and frequency, wall clock.
  * Ring 0.  The cycle counter is the TSC (vtimer.c measures its rate); the
- * alarm is vtimer.c's; the wall clock comes from the CMOS RTC.
+ * alarm is vtimer.c's; the wall clock is wallclock.c's.
  */
 #include "hypercall.h"
 #include "vdev.h"
 
-#define CMOS_INDEX      0x70u
-#define CMOS_DATA       0x71u
-#define CMOS_NMI_OFF    0x80u
-#define RTC_SEC 0x00u
-#define RTC_MIN 0x02u
-#define RTC_HOUR 0x04u
-#define RTC_DAY 0x07u
-#define RTC_MON 0x08u
-#define RTC_YEAR 0x09u
-#define RTC_STATUS_A 0x0Au
-#define RTC_STATUS_B 0x0Bu
-#define RTC_UPDATING 0x80u
-#define RTC_BINARY   0x04u
-#define RTC_24H      0x02u
-#define RTC_PM       0x80u
 #define NSEC_PER_SEC 1000000000ull
-#define SECS_PER_DAY 86400u
+#define NSEC_PER_USEC 1000u
 
 /* GetCycleFrequency: TSC cycles per second, measured at boot. */
 void hc_GetCycleFrequency(struct trapframe *tf)
@@ -43,44 +28,13 @@ void hc_GetCycleCounter(struct trapframe *tf)
     tf->edx = (uint32_t)(t >> 32);
 }
 
-/* One CMOS register. */
-static uint8_t cmos(uint8_t reg)
-{
-    outb(CMOS_INDEX, (uint8_t)(CMOS_NMI_OFF | reg));
-    return inb(CMOS_DATA);
-}
-
-/* A BCD or binary RTC field as a number. */
-static uint32_t rtc_field(uint8_t v, int binary)
-{
-    return binary ? v : (uint32_t)(v >> 4) * 10 + (v & 0xFu);
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian, y >= 1970). */
-static uint32_t days_since_epoch(uint32_t y, uint32_t m, uint32_t d)
-{
-    static const uint16_t before[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
-    uint32_t days = (y - 1970) * 365 + (y - 1969) / 4 - (y - 1901) / 100 + (y - 1601) / 400;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return days + before[(m - 1) % 12] + (leap && m > 2) + d - 1;
-}
-
-/* GetWallclockTime: nanoseconds since the epoch, from the RTC. */
+/* GetWallclockTime: nanoseconds since the epoch (wallclock.c: the real
+ * RTC at boot, advanced by the time base). */
 void hc_GetWallclockTime(struct trapframe *tf)
 {
-    while (cmos(RTC_STATUS_A) & RTC_UPDATING)
-        ;
-    uint8_t b = cmos(RTC_STATUS_B);
-    int bin = b & RTC_BINARY;
-    uint8_t hour_raw = cmos(RTC_HOUR);
-    uint32_t hour = rtc_field(hour_raw & (uint8_t)~RTC_PM, bin);
-    if (!(b & RTC_24H) && (hour_raw & RTC_PM))
-        hour = (hour % 12) + 12;
-    uint32_t days = days_since_epoch(2000 + rtc_field(cmos(RTC_YEAR), bin),
-                                     rtc_field(cmos(RTC_MON), bin), rtc_field(cmos(RTC_DAY), bin));
-    uint64_t secs = (uint64_t)days * SECS_PER_DAY + hour * 3600u +
-                    rtc_field(cmos(RTC_MIN), bin) * 60u + rtc_field(cmos(RTC_SEC), bin);
-    uint64_t ns = secs * NSEC_PER_SEC;
+    struct wall_time now;
+    wallclock_now(&now);
+    uint64_t ns = now.secs * NSEC_PER_SEC + now.usec * NSEC_PER_USEC;
     tf->eax = (uint32_t)ns;
     tf->edx = (uint32_t)(ns >> 32);
 }

@@ -69,6 +69,7 @@
 #define EXIT_PORT         0xF4u          /* tests/lib/qemu.sh isa-debug-exit    */
 #define EXIT_PORT_SIZE    4u
 #define COM1              0x3F8u         /* the console (console.c)             */
+#define KBC_CMD           0x64u          /* 8042 command: FEh resets, ends the run */
 #define COM_PORTS         8u
 #define CR0_EM            0x00000004u    /* SDM 2.5                             */
 #define CR0_MP            0x00000002u
@@ -357,7 +358,8 @@ static int overlaps(uint32_t p, uint32_t n, uint32_t lo, uint32_t m)
 }
 
 /* An I/O port the fuzzer may touch with size bytes: never the exit port
- * (a guest's write there forges a verdict) or the console. */
+ * (a guest's write there forges a verdict), the console, or the 8042's
+ * command port (its reset pulse ends the run like Reboot). */
 static uint16_t port(uint32_t size)
 {
     static const uint16_t plausible[] = { 0x21, 0xA1, 0x40, 0x41, 0x42, 0x43, 0x61,
@@ -366,8 +368,10 @@ static uint16_t port(uint32_t size)
     for (;;) {
         uint16_t p = one_in(2) ? plausible[below(sizeof(plausible) / 2)] : (uint16_t)wild();
         if (overlaps(p, size, EXIT_PORT, EXIT_PORT_SIZE) || overlaps(p, size, COM1, COM_PORTS)
-            || overlaps(p, size, PIC1_CMD, 1) || overlaps(p, size, PIC2_CMD, 1))
-            continue;                    /* ICW1 would move our vectors        */
+            || overlaps(p, size, PIC1_CMD, 1) || overlaps(p, size, PIC2_CMD, 1)
+            || overlaps(p, size, KBC_CMD, 1))
+            continue;                    /* ICW1 would move our vectors; a reset
+                                          * pulse ends the run, as Reboot   */
         return p;
     }
 }
