@@ -236,6 +236,56 @@ static int deliver(struct trapframe *tf, uint32_t vector, int has_error, uint32_
     return push_frame(tf, vector, has_error, error, &g);
 }
 
+/*
+ * reflect() from ring 1 when each of its checks has a remembered answer
+ * that holds: the gate gate_fault last passed (same vector, bytes, IDT
+ * limit, seg_generation), the stack selector push_frame last passed, and
+ * the handler's CS with SS, DS and ES as seg_return last passed them, so
+ * that entry.asm's fast return may skip seg_return.  1 when delivered;
+ * 0, having changed nothing, when anything differs (the full path then
+ * runs).  The frame goes through stack_tlb only (rules 2 and 3 as there).
+ */
+int reflect_fast(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error)
+{
+    uint32_t cpl = SEL_RPL(tf->cs), n = has_error ? 4 : 3, esp = tf->esp;
+    const uint8_t *gp;
+    if (gate_memo.gen != seg_generation || gate_memo.vector != vector || gate_memo.cpl != cpl ||
+        gate_memo.ev != EV_HARDWARE || gate_memo.idt_limit != vcpu0.idtr.limit ||
+        cpl != HR_GUEST_CPL || stack_memo.gen != seg_generation || stack_memo.ss != tf->ss ||
+        stack_memo.from_user)
+        return 0;
+    gp = gtlb_ptr(&idt_tlb, vcpu0.idtr.base + vector * sizeof(struct gate_desc),
+                  sizeof(struct gate_desc), 0);
+    if (!gp)
+        return 0;
+    struct gate_desc g;
+    __builtin_memcpy(&g, gp, sizeof(g));
+    uint32_t cs = (g.selector & ~3u) | HR_GUEST_CPL, eip = GATE_OFFSET(g);
+    if (gate_memo.lo != gate_lo(&g) || gate_memo.hi != gate_hi(&g) ||
+        !seg_fast_return_ok(cs, tf->ss, tf->ds, tf->es, eip))
+        return 0;
+    uint8_t *p = esp < HR_TRAP_STACK_ROOM || (esp > HR_VCPU_AREA &&
+                 esp - HR_TRAP_STACK_ROOM < HR_VCPU_AREA + PAGE_SIZE) ? NULL :
+                 gtlb_ptr(&stack_tlb, esp - HR_TRAP_STACK_ROOM, HR_TRAP_STACK_ROOM, 1);
+    if (!p)
+        return 0;
+    uint32_t image = (tf->eflags & ~EFLAGS_IF) | (vcpu0.area->virt_if & EFLAGS_IF);  /* rule 1 */
+    p += HR_TRAP_STACK_ROOM;                 /* the frame's top: the guest's ESP */
+    __builtin_memcpy(p - 4, &image, 4);
+    __builtin_memcpy(p - 8, &tf->cs, 4);
+    __builtin_memcpy(p - 12, &tf->eip, 4);
+    if (has_error)
+        __builtin_memcpy(p - 16, &error, 4);
+    tf->esp = esp - n * 4;
+    tf->cs = cs;
+    tf->eip = eip;
+    tf->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
+    if (GATE_TYPE(g) == SYS_TYPE_INT32)
+        vcpu0.area->virt_if = 0;
+    vcpu0.delivered++;
+    return 1;
+}
+
 /* Deliver exception or interrupt vector to the guest's handler as the CPU
  * would.  Returns 0; a guest that cannot take it is terminated. */
 int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error)

@@ -239,6 +239,34 @@ static void inject(struct trapframe *tf)
     vcpu0.area->pending = (uint32_t)vpic_pending();
 }
 
+/* Exceptions that, from ring 1 outside a ROM, only ever mean reflection:
+ * none is emulated (#GP), filled (#PF), resynchronised (#NP, #SS, #TS,
+ * #GP), stepped over (#BP, #OF), the hypervisor's own (#NMI, #DF) or a
+ * machine's (#MC). */
+static const uint8_t reflect_only[T_EXCEPTIONS] = {
+    [T_DE] = 1, [T_DB] = 1, [T_BR] = 1, [T_UD] = 1, [T_NM] = 1, [T_MF] = 1,
+    [T_AC] = 1, [T_XM] = 1,
+};
+
+/* An exception vector's first stop (entry.asm, tf on the trap page):
+ * reflect it completely and return 1 when exception() would only reflect
+ * it and nothing else is owed on this exit (as hypercall_fast), and
+ * reflect_fast finds every check remembered.  Else 0, changing nothing:
+ * hv_trap takes the same frame the full way. */
+int exception_fast(struct trapframe *tf)
+{
+    uint32_t v = tf->vector;
+    const struct hr_vcpu_area *a = vcpu0.area;
+    if (v >= T_EXCEPTIONS || !reflect_only[v] || (tf->eflags & EFLAGS_VM) ||
+        (a->queued | a->pending | vpic_requests) || SEL_RPL(tf->cs) != HR_GUEST_CPL ||
+        in_rom(tf->eip) || !reflect_fast(tf, v, vector_has_error(v), tf->error))
+        return 0;
+    vcpu0.emulating = 0;
+    vcpu0.vectors[v]++;
+    vcpu0.exits[EXIT_EXCEPTION]++;
+    return 1;
+}
+
 /* The C side of every IDT vector (entry.asm). */
 void hv_trap(struct trapframe *tf)
 {

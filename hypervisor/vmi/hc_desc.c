@@ -146,7 +146,7 @@ void hc_WriteGDTEntry(struct trapframe *tf)
     struct seg_desc d = write_entry(tf, &table, &index);
     const char *why = NULL;
     if (in_table(table, index, vcpu0.gdtr.base, vcpu0.gdtr.limit) &&
-        seg_guest_write_gdt(index, d, &why))
+        !seg_guest_gdt_holds(index, d) && seg_guest_write_gdt(index, d, &why))
         refuse(tf, "GDT", index, why);
 }
 
