@@ -30,7 +30,10 @@ TF_ESP_PUSHAD   equ 28                  ; offsetof(struct trapframe, esp_pushad)
 TF_EIP          equ 56                  ; offsetof(struct trapframe, eip)
 PUSHAD_ESP      equ 12                  ; ESP's slot in PUSHAD's image (SDM)
 NMI_VECTOR      equ 2
-T_EXCEPTIONS    equ 32                  ; vectors 0-31: exceptions (x86.h)
+; The exceptions traps.c's reflect_only[] names (#DE #DB #BR #UD #NM #MF
+; #AC #XM), which exception_fast may serve; it checks the set itself, so
+; this copy only spares the others (#GP, #PF, ...) a call that would fail.
+%define REFLECT_ONLY(v) ((v) == 0 || (v) == 1 || (v) == 5 || (v) == 6 || (v) == 7 || (v) == 16 || (v) == 17 || (v) == 19)
 TRAP_PAGE_SIZE  equ 4096                ; segments.c: trap_page
 TRAP_FRAME      equ trap_page + TRAP_PAGE_SIZE - TF_SIZE  ; a frame from the guest
 HV_BASE         equ HR_VIRTUAL_TOP
@@ -72,7 +75,7 @@ trap_stub_%[v]:
         jmp nmi_common
 %elif v == HR_HYPERCALL_VECTOR
         jmp hypercall_common
-%elif v < T_EXCEPTIONS
+%elif REFLECT_ONLY(v)
         jmp exception_common
 %else
         jmp trap_common

@@ -236,6 +236,33 @@ static int deliver(struct trapframe *tf, uint32_t vector, int has_error, uint32_
     return push_frame(tf, vector, has_error, error, &g);
 }
 
+/* What reflect_fast last found to hold in full, at seg_generation gen
+ * (0: none): vector's gate with these bytes, under this IDT limit, passed
+ * gate_fault from ring 1; SS passed push_frame's rule 2; and the gate's CS
+ * with SS, DS and ES passed seg_return.  The same again passes unchecked. */
+static struct {
+    uint32_t gen, vector, idt_limit, lo, hi, ss, ds, es;
+} fast_memo;
+
+/* reflect_fast's check in full, from the three memos of the full path;
+ * records fast_memo when they hold.  1 if they do. */
+static int fast_memo_fill(const struct trapframe *tf, uint32_t vector, const struct gate_desc *g)
+{
+    uint32_t cs = (g->selector & ~3u) | HR_GUEST_CPL;
+    if (gate_memo.gen != seg_generation || gate_memo.vector != vector ||
+        gate_memo.cpl != HR_GUEST_CPL || gate_memo.ev != EV_HARDWARE ||
+        gate_memo.idt_limit != vcpu0.idtr.limit || gate_memo.lo != gate_lo(g) ||
+        gate_memo.hi != gate_hi(g) || stack_memo.gen != seg_generation ||
+        stack_memo.ss != tf->ss || stack_memo.from_user ||
+        !seg_fast_return_ok(cs, tf->ss, tf->ds, tf->es, GATE_OFFSET(*g)))
+        return 0;
+    fast_memo.vector = vector, fast_memo.idt_limit = vcpu0.idtr.limit;
+    fast_memo.lo = gate_lo(g), fast_memo.hi = gate_hi(g);
+    fast_memo.ss = tf->ss, fast_memo.ds = tf->ds, fast_memo.es = tf->es;
+    fast_memo.gen = seg_generation;
+    return 1;
+}
+
 /*
  * reflect() from ring 1 when each of its checks has a remembered answer
  * that holds: the gate gate_fault last passed (same vector, bytes, IDT
@@ -247,22 +274,19 @@ static int deliver(struct trapframe *tf, uint32_t vector, int has_error, uint32_
  */
 int reflect_fast(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error)
 {
-    uint32_t cpl = SEL_RPL(tf->cs), n = has_error ? 4 : 3, esp = tf->esp;
-    const uint8_t *gp;
-    if (gate_memo.gen != seg_generation || gate_memo.vector != vector || gate_memo.cpl != cpl ||
-        gate_memo.ev != EV_HARDWARE || gate_memo.idt_limit != vcpu0.idtr.limit ||
-        cpl != HR_GUEST_CPL || stack_memo.gen != seg_generation || stack_memo.ss != tf->ss ||
-        stack_memo.from_user)
+    uint32_t n = has_error ? 4 : 3, esp = tf->esp;
+    if (vector * sizeof(struct gate_desc) + sizeof(struct gate_desc) - 1 > vcpu0.idtr.limit)
         return 0;
-    gp = gtlb_ptr(&idt_tlb, vcpu0.idtr.base + vector * sizeof(struct gate_desc),
-                  sizeof(struct gate_desc), 0);
+    const uint8_t *gp = gtlb_ptr(&idt_tlb, vcpu0.idtr.base + vector * sizeof(struct gate_desc),
+                                 sizeof(struct gate_desc), 0);
     if (!gp)
         return 0;
     struct gate_desc g;
     __builtin_memcpy(&g, gp, sizeof(g));
-    uint32_t cs = (g.selector & ~3u) | HR_GUEST_CPL, eip = GATE_OFFSET(g);
-    if (gate_memo.lo != gate_lo(&g) || gate_memo.hi != gate_hi(&g) ||
-        !seg_fast_return_ok(cs, tf->ss, tf->ds, tf->es, eip))
+    if ((fast_memo.gen != seg_generation || fast_memo.vector != vector ||
+         fast_memo.idt_limit != vcpu0.idtr.limit || fast_memo.lo != gate_lo(&g) ||
+         fast_memo.hi != gate_hi(&g) || fast_memo.ss != tf->ss || fast_memo.ds != tf->ds ||
+         fast_memo.es != tf->es) && !fast_memo_fill(tf, vector, &g))
         return 0;
     uint8_t *p = esp < HR_TRAP_STACK_ROOM || (esp > HR_VCPU_AREA &&
                  esp - HR_TRAP_STACK_ROOM < HR_VCPU_AREA + PAGE_SIZE) ? NULL :
@@ -277,8 +301,8 @@ int reflect_fast(struct trapframe *tf, uint32_t vector, int has_error, uint32_t 
     if (has_error)
         __builtin_memcpy(p - 16, &error, 4);
     tf->esp = esp - n * 4;
-    tf->cs = cs;
-    tf->eip = eip;
+    tf->cs = (g.selector & ~3u) | HR_GUEST_CPL;
+    tf->eip = GATE_OFFSET(g);
     tf->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
     if (GATE_TYPE(g) == SYS_TYPE_INT32)
         vcpu0.area->virt_if = 0;

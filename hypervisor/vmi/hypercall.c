@@ -176,12 +176,13 @@ int hypercall_fast(struct trapframe *tf)
     uint32_t call = *p;
     if (!seg_vmi_return_remembered(tf, tf->eip + 1))
         return 0;
+    uint32_t gen = seg_generation;               /* the tables seg_return passed */
     vcpu0.emulating = 0;
     vcpu0.exits[EXIT_HYPERCALL]++;
     vcpu0.calls[call]++;
     tf->eip++;                                   /* resume after the byte */
     handlers[call](tf);
-    return fast_kind[call] == FAST_REGS || seg_vmi_return_remembered(tf, tf->eip) ? 1 : 2;
+    return seg_generation == gen ? 1 : 2;        /* the selectors never change */
 }
 
 /* Serve one hypercall: read the call byte, check the rules, dispatch. */
