@@ -106,10 +106,14 @@ nmi_common:
 ; Save the interrupted registers as a struct trapframe and switch to the
 ; hypervisor's map and data segments.  SS is the hypervisor's (TSS.ss0,
 ; or already in ring 0), DS may be anything the guest loaded: hence ss:.
-%macro SAVE_FRAME 0
+; SAVE_FRAME 0 leaves out the interrupted CR3, which only a trap that may
+; come from ring 0 needs (to go back to the map it had).
+%macro SAVE_FRAME 1
         pushad
+%if %1
         mov eax, cr3                    ; the interrupted map: the guest's, or
         mov [esp + PUSHAD_ESP], eax     ; ours; POPAD skips this slot
+%endif
         mov eax, [ss:hv_cr3]            ; the guest's EAX is saved
         mov cr3, eax
         push ds
@@ -123,7 +127,7 @@ nmi_common:
 %endmacro
 
 trap_common:
-        SAVE_FRAME
+        SAVE_FRAME 1
         test byte [esp + TF_CS], 3      ; from the guest: on the trap page
         jz nested_trap
         mov esp, [hv_stack_top]         ; the frame stays at TRAP_FRAME
@@ -171,7 +175,7 @@ guest_return:                           ; the frame at TRAP_FRAME, ESP ours
 ; DS/ES (ours during the call) are restored; FS and GS were never touched.
 ; 2: served, but a descriptor table changed, so seg_return checks again.
 hypercall_common:
-        SAVE_FRAME
+        SAVE_FRAME 0                    ; from ring 1 only: the guest's map
         mov esp, [hv_stack_top]         ; the frame stays at TRAP_FRAME
         push TRAP_FRAME
         call hypercall_fast
@@ -197,7 +201,7 @@ slow_trap:
 ; that holds (the frame's new CS:EIP and SS as seg_return passed them).
 ; From ring 0 (a hypervisor fault) or ring 3 they take the common path.
 exception_common:
-        SAVE_FRAME
+        SAVE_FRAME 1
         test byte [esp + TF_CS], 3
         jz nested_trap
         mov esp, [hv_stack_top]         ; the frame stays at TRAP_FRAME
