@@ -137,7 +137,8 @@ static struct seg_desc write_entry(struct trapframe *tf, uint32_t *table, uint32
  * limit `limit` (one the CPU would read)? */
 static int in_table(uint32_t table, uint32_t index, uint32_t base, uint32_t limit)
 {
-    return table == base && index < ((uint64_t)limit + 1) / sizeof(struct seg_desc);
+    uint32_t last = sizeof(struct seg_desc) - 1;  /* entry index ends at index * 8 + 7 */
+    return table == base && limit >= last && index <= (limit - last) / sizeof(struct seg_desc);
 }
 
 void hc_WriteGDTEntry(struct trapframe *tf)
