@@ -566,9 +566,11 @@ static __attribute__((noinline)) void seg_return_check(struct trapframe *tf, str
 
 /*
  * Called by entry.asm before every IRET to the guest with frame tf, which
- * then moves to final (the trap page).  The hypervisor's IRET must never
- * fault in ring 0: every selector it reloads is checked here against the
- * tables the CPU will read, after dropping the pins nothing needs.  All
+ * the IRET takes from final (both the trap page's frame, guest_frame(); the
+ * fast paths skip the call when its remembered answer holds, hv.h).  The
+ * hypervisor's IRET must never fault in ring 0: every selector it reloads
+ * is checked here against the tables the CPU will read, after dropping the
+ * pins nothing needs.  All
  * the handlers check what they load, so a failure here means the guest
  * changed a table under a selector it holds in a way no CPU could run on
  * (a rewritten LDT under CS, say): that guest ends, the hypervisor lives.
