@@ -169,6 +169,15 @@ static int write_frame(uint32_t esp, uint32_t room, const uint32_t *frame, uint3
     return stack_room(esp, room) && !guest_write(esp - bytes, frame, bytes);
 }
 
+/* The EFLAGS image a delivery pushes (rule 1): the guest's flags with the
+ * virtual IF, always set for a trap from ring 3 (rule 6).  push_frame and
+ * reflect_fast both use it, so the two paths push the same image. */
+static uint32_t frame_eflags(const struct trapframe *tf, int from_user)
+{
+    uint32_t virt_if = vcpu0.area->virt_if & EFLAGS_IF;     /* the ROM's word: only IF */
+    return (tf->eflags & ~EFLAGS_IF) | (from_user ? EFLAGS_IF : virt_if);
+}
+
 /* Push the CPU's frame for vector on the stack the gate leads to and
  * enter the handler (rules 1-3).  Returns 0. */
 static int push_frame(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error,
@@ -190,8 +199,7 @@ static int push_frame(struct trapframe *tf, uint32_t vector, int has_error, uint
         stack_memo.gen = seg_generation;
     }
     uint32_t frame[6], n = 0;
-    uint32_t virt_if = vcpu0.area->virt_if & EFLAGS_IF;     /* the ROM's word: only IF */
-    uint32_t image = (tf->eflags & ~EFLAGS_IF) | (from_user ? EFLAGS_IF : virt_if);
+    uint32_t image = frame_eflags(tf, from_user);
     if (has_error)
         frame[n++] = error;
     frame[n++] = tf->eip;
@@ -293,7 +301,7 @@ int reflect_fast(struct trapframe *tf, uint32_t vector, int has_error, uint32_t 
                  gtlb_ptr(&stack_tlb, esp - HR_TRAP_STACK_ROOM, HR_TRAP_STACK_ROOM, 1);
     if (!p)
         return 0;
-    uint32_t image = (tf->eflags & ~EFLAGS_IF) | (vcpu0.area->virt_if & EFLAGS_IF);  /* rule 1 */
+    uint32_t image = frame_eflags(tf, 0);
     p += HR_TRAP_STACK_ROOM;                 /* the frame's top: the guest's ESP */
     __builtin_memcpy(p - 4, &image, 4);
     __builtin_memcpy(p - 8, &tf->cs, 4);
