@@ -43,7 +43,7 @@ NUM_VECTORS     equ 256
 
         bits 32
         section .entry.text progbits alloc exec nowrite align=16
-        extern hv_trap, seg_return, hypercall_fast, exception_fast
+        extern hv_trap, seg_return, hypercall_fast, exception_fast, hv_enter_elsewhere
         extern boot_pd
         extern espfix_on, espfix_sp, hv_stack_top, trap_page
 
@@ -216,8 +216,14 @@ exception_common:
 ; and abandons its C frames.  void hv_enter(tf)
         global hv_enter
 hv_enter:
-        mov esp, [esp + 4]
+        mov eax, [esp + 4]
+        cmp eax, TRAP_FRAME
+        jne .elsewhere
+        mov esp, eax
         jmp trap_return
+.elsewhere:                             ; a hypervisor bug: say so, loudly
+        push eax
+        call hv_enter_elsewhere         ; does not return
 
         section .rodata
         global trap_stubs

@@ -217,5 +217,6 @@ static inline uint8_t *gtlb_ptr(struct gtlb *t, uint32_t va, uint32_t n, int wri
 /* guest.c */
 void guest_load(uint32_t mbi_phys) __attribute__((noreturn));
 void hv_enter(struct trapframe *tf) __attribute__((noreturn));  /* entry.asm; tf = guest_frame() */
+void hv_enter_elsewhere(const struct trapframe *tf) __attribute__((noreturn));  /* traps.c */
 
 #endif /* HV_HV_H */

@@ -95,6 +95,14 @@ void guest_terminate(struct trapframe *tf, const char *rule, const char *fmt, ..
     hv_exit_qemu(HR_EXIT_GUEST_TERMINATED);
 }
 
+/* hv_enter (entry.asm) was given a frame that is not guest_frame(): the
+ * IRET only ever leaves from the trap page, so that is a hypervisor bug. */
+void hv_enter_elsewhere(const struct trapframe *tf)
+{
+    hv_panic("hv_enter: frame at %x, not guest_frame() at %x", (uint32_t)(uintptr_t)tf,
+             (uint32_t)(uintptr_t)guest_frame());
+}
+
 /* A fault in ring 0 is a hypervisor bug; so is a double fault anywhere
  * (every fault a guest raises reaches an IDT and a stack that work). */
 static void hv_fault(struct trapframe *tf)
