@@ -144,7 +144,9 @@ static int call_byte(uint32_t eip, uint8_t *call)
  * an interrupt line.  Neither kind leaves the frame for another, except
  * through hc_fault (which needs vcpu0.emulating clear). */
 enum { FAST_NO, FAST_REGS, FAST_TABLES };
-static const uint8_t fast_kind[VMI_CALL_COUNT] = {
+#define CALL_BYTES 256u                      /* every value a call byte can have */
+_Static_assert(VMI_CALL_COUNT <= CALL_BYTES, "a call number fits the call byte");
+static const uint8_t fast_kind[CALL_BYTES] = {     /* FAST_NO past VMI_CALL_COUNT */
     [VMI_CALL_CPUID] = FAST_REGS, [VMI_CALL_GetCR0] = FAST_REGS, [VMI_CALL_GetCR2] = FAST_REGS,
     [VMI_CALL_GetCR3] = FAST_REGS, [VMI_CALL_GetCR4] = FAST_REGS, [VMI_CALL_SetCR2] = FAST_REGS,
     [VMI_CALL_WBINVD] = FAST_REGS, [VMI_CALL_GetDR] = FAST_REGS, [VMI_CALL_RDTSC] = FAST_REGS,
@@ -171,7 +173,7 @@ int hypercall_fast(struct trapframe *tf)
     if (a->queued | a->pending | vpic_requests)
         return 0;
     const uint8_t *p = gtlb_ptr(&code_tlb, tf->eip, 1, 0);
-    if (!p || *p >= VMI_CALL_COUNT || !fast_kind[*p])
+    if (!p || !fast_kind[*p])
         return 0;
     uint32_t call = *p;
     if (!seg_vmi_return_remembered(tf, tf->eip + 1))
