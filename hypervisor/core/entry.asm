@@ -11,15 +11,16 @@
 ; the frame stays where the CPU pushed it, and the C code runs on the
 ; hypervisor's real stack with a pointer to it.  A return to the guest
 ; loads the guest's directory (guest_cr3) and IRETs from the trap page
-; (hv_enter's frame is there too: guest_frame()).  The page
-; thus never holds more than the guest's own registers, and before the
-; CR3 switch nothing here touches memory outside the entry pages.
+; (hv_enter's frame is there too: guest_frame()).  The page thus never
+; holds more than the guest's own registers, and before the CR3 switch
+; nothing here touches memory outside the entry pages.
 ;
-; The hypercall vector has a stub of its own: hypercall_fast (hypercall.c)
-; serves the calls that change only general registers when nothing else
-; is owed on this exit, and its return skips hv_trap's dispatch, the
-; injection and seg_return (hypercall_fast checked that their remembered
-; answers hold).  Anything else takes the common path from the same frame.
+; The hypercall vector and the exceptions that are only ever reflected
+; have paths of their own: hypercall_fast (hypercall.c) and exception_fast
+; (traps.c) serve the event when nothing else is owed on this exit and
+; every check has a remembered answer that holds, and their return skips
+; hv_trap's dispatch, the injection and seg_return.  Anything else takes
+; the common path from the same frame.
 
 %include "hyperrom.inc"
 
@@ -153,7 +154,7 @@ guest_return:                           ; the frame at TRAP_FRAME, ESP ours
         push TRAP_FRAME
         call seg_return                 ; check what the IRET loads; espfix
         mov esp, TRAP_FRAME
-        mov dword [esp + TF_ESP_PUSHAD], 0  ; the map the trap interrupted
+        mov dword [esp + TF_ESP_PUSHAD], 0  ; a CR3 or our ESP: POPAD skips it
         mov eax, [guest_cr3]            ; the guest's map: only entry pages
         test eax, eax
         jz .restore
@@ -199,7 +200,8 @@ slow_trap:
 ; The exceptions likewise: exception_fast (traps.c) reflects the common
 ; ones into the guest's handler when every check has a remembered answer
 ; that holds (the frame's new CS:EIP and SS as seg_return passed them).
-; From ring 0 (a hypervisor fault) or ring 3 they take the common path.
+; From ring 0 (a hypervisor fault) they take the nested path; from ring 3
+; exception_fast declines them (a kernel stack to find) and hv_trap runs.
 exception_common:
         SAVE_FRAME 1
         test byte [esp + TF_CS], 3
