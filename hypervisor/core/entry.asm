@@ -7,12 +7,20 @@
 ; A running guest's page directory maps only the entry pages of the
 ; hypervisor (paging.c, hv.ld): this code, the CPU's tables and the trap
 ; page the CPU pushes a frame from the guest on (TSS.esp0).  So the first
-; thing a trap does is load the hypervisor's own page directory (hv_cr3)
-; and move the frame to the hypervisor's real stack; a return to the guest
-; moves it back, loads the guest's directory (guest_cr3) and IRETs from
-; the trap page.  The page thus never holds more than the guest's own
-; registers, and in between nothing here touches memory outside the entry
-; pages.
+; thing a trap does is load the hypervisor's own page directory (hv_cr3);
+; the frame stays where the CPU pushed it, and the C code runs on the
+; hypervisor's real stack with a pointer to it.  A return to the guest
+; loads the guest's directory (guest_cr3) and IRETs from the trap page
+; (hv_enter's frame is there too: guest_frame()).  The page thus never
+; holds more than the guest's own registers, and before the CR3 switch
+; nothing here touches memory outside the entry pages.
+;
+; The hypercall vector and the exceptions that are only ever reflected
+; have paths of their own: hypercall_fast (hypercall.c) and exception_fast
+; (traps.c) serve the event when nothing else is owed on this exit and
+; every check has a remembered answer that holds, and their return skips
+; hv_trap's dispatch, the injection and seg_return.  Anything else takes
+; the common path from the same frame.
 
 %include "hyperrom.inc"
 
@@ -23,6 +31,10 @@ TF_ESP_PUSHAD   equ 28                  ; offsetof(struct trapframe, esp_pushad)
 TF_EIP          equ 56                  ; offsetof(struct trapframe, eip)
 PUSHAD_ESP      equ 12                  ; ESP's slot in PUSHAD's image (SDM)
 NMI_VECTOR      equ 2
+; The exceptions traps.c's reflect_only[] names (#DE #DB #BR #UD #NM #MF
+; #AC #XM), which exception_fast may serve; it checks the set itself, so
+; this copy only spares the others (#GP, #PF, ...) a call that would fail.
+%define REFLECT_ONLY(v) ((v) == 0 || (v) == 1 || (v) == 5 || (v) == 6 || (v) == 7 || (v) == 16 || (v) == 17 || (v) == 19)
 TRAP_PAGE_SIZE  equ 4096                ; segments.c: trap_page
 TRAP_FRAME      equ trap_page + TRAP_PAGE_SIZE - TF_SIZE  ; a frame from the guest
 HV_BASE         equ HR_VIRTUAL_TOP
@@ -32,7 +44,7 @@ NUM_VECTORS     equ 256
 
         bits 32
         section .entry.text progbits alloc exec nowrite align=16
-        extern hv_trap, seg_return
+        extern hv_trap, seg_return, hypercall_fast, exception_fast, hv_enter_elsewhere
         extern boot_pd
         extern espfix_on, espfix_sp, hv_stack_top, trap_page
 
@@ -62,6 +74,10 @@ trap_stub_%[v]:
         push v
 %if v == NMI_VECTOR
         jmp nmi_common
+%elif v == HR_HYPERCALL_VECTOR
+        jmp hypercall_common
+%elif REFLECT_ONLY(v)
+        jmp exception_common
 %else
         jmp trap_common
 %endif
@@ -88,11 +104,18 @@ nmi_common:
         pop eax
         jmp trap_common
 
-trap_common:
+; Save the interrupted registers as a struct trapframe and switch to the
+; hypervisor's map and data segments.  SS is the hypervisor's (TSS.ss0,
+; or already in ring 0), DS may be anything the guest loaded: hence ss:.
+; SAVE_FRAME 0 leaves out the interrupted CR3, which only a trap that may
+; come from ring 0 needs (to go back to the map it had).
+%macro SAVE_FRAME 1
         pushad
+%if %1
         mov eax, cr3                    ; the interrupted map: the guest's, or
         mov [esp + PUSHAD_ESP], eax     ; ours; POPAD skips this slot
-        mov eax, [hv_cr3]               ; the guest's EAX is saved
+%endif
+        mov eax, [ss:hv_cr3]            ; the guest's EAX is saved
         mov cr3, eax
         push ds
         push es
@@ -102,38 +125,36 @@ trap_common:
         mov ds, ax
         mov es, ax
         cld                             ; C needs DF clear; the guest may not
+%endmacro
+
+trap_common:
+        SAVE_FRAME 1
         test byte [esp + TF_CS], 3      ; from the guest: on the trap page
-        jz .call
-        mov esi, esp                    ; move the frame to the real stack
-        mov edi, [hv_stack_top]
-        sub edi, TF_SIZE
-        mov esp, edi
-        mov ecx, TF_SIZE / 4
-        rep movsd
-.call:
+        jz nested_trap
+        mov esp, [hv_stack_top]         ; the frame stays at TRAP_FRAME
+        push TRAP_FRAME                 ; struct trapframe *
+        call hv_trap
+        jmp guest_return
+nested_trap:                            ; an NMI, IRQ or fault in the hypervisor
         push esp                        ; struct trapframe *
         call hv_trap
         add esp, 4
         global trap_return
-trap_return:                            ; also the way into a new guest
+trap_return:                            ; ESP = a frame; also into a new guest
         test byte [esp + TF_CS], 3
         jnz .to_guest
         mov eax, [esp + TF_ESP_PUSHAD]  ; back into the hypervisor, with the
         mov cr3, eax                    ; map it had (an NMI on the way out)
         RESTORE_FRAME
         iretd
-.to_guest:
-        mov eax, esp
-        push TRAP_FRAME                 ; where the frame goes
-        push eax                        ; the frame
+.to_guest:                              ; ESP = TRAP_FRAME (hv_enter's contract)
+        mov esp, [hv_stack_top]         ; abandon whatever C frames there were
+guest_return:                           ; the frame at TRAP_FRAME, ESP ours
+        push TRAP_FRAME
+        push TRAP_FRAME
         call seg_return                 ; check what the IRET loads; espfix
-        add esp, 8
-        mov esi, esp                    ; the frame onto the trap page
-        mov edi, TRAP_FRAME
-        mov ecx, TF_SIZE / 4
-        rep movsd
         mov esp, TRAP_FRAME
-        mov dword [esp + TF_ESP_PUSHAD], 0  ; where the hypervisor's stack was
+        mov dword [esp + TF_ESP_PUSHAD], 0  ; a CR3 or our ESP: POPAD skips it
         mov eax, [guest_cr3]            ; the guest's map: only entry pages
         test eax, eax
         jz .restore
@@ -147,11 +168,64 @@ trap_return:                            ; also the way into a new guest
         lss esp, [cs:espfix_sp]
         iretd
 
-; Enter a guest: ESP = a prepared struct trapframe.  void hv_enter(tf)
+; The hypercall vector: only ring 1 reaches it (its gate's DPL; the
+; hypervisor never raises it), so the frame is always on the trap page.
+; hypercall_fast returns 1 when it served the call completely; the
+; frame's selectors and EFLAGS are then as the CPU pushed them and passed
+; seg_return before at this seg_generation, so only the guest's map and
+; DS/ES (ours during the call) are restored; FS and GS were never touched.
+; 2: served, but a descriptor table changed, so seg_return checks again.
+hypercall_common:
+        SAVE_FRAME 0                    ; from ring 1 only: the guest's map
+        mov esp, [hv_stack_top]         ; the frame stays at TRAP_FRAME
+        push TRAP_FRAME
+        call hypercall_fast
+        test eax, eax
+        jz slow_trap
+        dec eax
+        jnz guest_return                ; 2: a table changed, seg_return looks
+fast_return:
+        mov esp, TRAP_FRAME + 8         ; past GS and FS
+        mov eax, [guest_cr3]            ; nonzero: a guest is running
+        mov cr3, eax
+        pop es
+        pop ds
+        popad
+        add esp, 8                      ; vector and error code
+        iretd
+slow_trap:
+        call hv_trap                    ; TRAP_FRAME is still its argument
+        jmp guest_return
+
+; The exceptions likewise: exception_fast (traps.c) reflects the common
+; ones into the guest's handler when every check has a remembered answer
+; that holds (the frame's new CS:EIP and SS as seg_return passed them).
+; From ring 0 (a hypervisor fault) they take the nested path; from ring 3
+; exception_fast declines them (a kernel stack to find) and hv_trap runs.
+exception_common:
+        SAVE_FRAME 1
+        test byte [esp + TF_CS], 3
+        jz nested_trap
+        mov esp, [hv_stack_top]         ; the frame stays at TRAP_FRAME
+        push TRAP_FRAME
+        call exception_fast
+        test eax, eax
+        jz slow_trap
+        jmp fast_return
+
+; Enter the guest with the frame tf, which is guest_frame() (the trap
+; page's): a new guest's, or the current one after a handler changed it
+; and abandons its C frames.  void hv_enter(tf)
         global hv_enter
 hv_enter:
-        mov esp, [esp + 4]
+        mov eax, [esp + 4]
+        cmp eax, TRAP_FRAME
+        jne .elsewhere
+        mov esp, eax
         jmp trap_return
+.elsewhere:                             ; a hypervisor bug: say so, loudly
+        push eax
+        call hv_enter_elsewhere         ; does not return
 
         section .rodata
         global trap_stubs

@@ -109,10 +109,36 @@ uint32_t seg_limit(uint16_t sel);
 int seg_resync(uint16_t sel, const char **why);
 void seg_return(struct trapframe *tf, struct trapframe *final);
 extern uint32_t seg_generation;    /* bumped by every change a selector could see */
+/* The selectors (CS, SS, DS, ES, FS, GS) seg_return last passed in full
+ * at seg_generation gen (0: none), CS's byte limit, and whether they also
+ * pass rules 4 and 5 (ring 1, flat CS, SS, DS and ES). */
+struct seg_ret_memo {
+    uint32_t gen, sel[6], cs_limit, vmi_flat;
+};
+extern struct seg_ret_memo ret_memo;
+
+/* May the guest be entered at cs:eip with SS, DS and ES by the fast
+ * return (entry.asm: an IRET and the DS/ES reloads, FS and GS left as they
+ * are), seg_return having passed exactly these at this seg_generation? */
+static inline int seg_fast_return_ok(uint32_t cs, uint32_t ss, uint32_t ds, uint32_t es,
+                                     uint32_t eip)
+{
+    return ret_memo.gen == seg_generation && cs == ret_memo.sel[0] && ss == ret_memo.sel[1] &&
+           ds == ret_memo.sel[2] && es == ret_memo.sel[3] && eip <= ret_memo.cs_limit;
+}
+
+/* The same for a VMI call from frame tf returning to eip, rules 4 and 5
+ * holding too: hypercall_fast's condition for skipping both checks. */
+static inline int seg_vmi_return_remembered(const struct trapframe *tf, uint32_t eip)
+{
+    return ret_memo.vmi_flat && seg_fast_return_ok(tf->cs, tf->ss, tf->ds, tf->es, eip);
+}
+
 struct trapframe *guest_frame(void);
 extern uint8_t *const hv_stack_top;
 int seg_guest_set_gdt(const struct dtr *d, uint32_t *bad, const char **why);
 int seg_guest_write_gdt(uint32_t index, struct seg_desc d, const char **why);
+int seg_guest_gdt_holds(uint32_t index, struct seg_desc d);
 int seg_guest_set_ldt(uint16_t sel, const char **why);
 int seg_guest_write_ldt(uint32_t index, struct seg_desc d, const char **why);
 /* segload.c: the hardware half of segments.c */
@@ -129,6 +155,7 @@ void guest_terminate(struct trapframe *tf, const char *rule, const char *fmt, ..
 /* deliver.c */
 int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error);
 int reflect_soft(struct trapframe *tf, uint32_t vector, uint32_t len);
+int reflect_fast(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error);
 int guest_gate(uint32_t vector, struct gate_desc *g);
 int guest_check(uint32_t va, uint32_t n, int write);
 int guest_read(uint32_t va, void *dst, uint32_t n);
@@ -138,6 +165,7 @@ void stats_print(void);
 
 /* hypercall.c */
 void hypercall(struct trapframe *tf);
+int hypercall_fast(struct trapframe *tf);      /* entry.asm: 1 if served */
 int lazy_flush(struct trapframe *tf);    /* lazy.c */
 const char *vmi_call_name(uint32_t call);
 
@@ -197,6 +225,7 @@ static inline uint8_t *gtlb_ptr(struct gtlb *t, uint32_t va, uint32_t n, int wri
 
 /* guest.c */
 void guest_load(uint32_t mbi_phys) __attribute__((noreturn));
-void hv_enter(struct trapframe *tf) __attribute__((noreturn));  /* entry.asm */
+void hv_enter(struct trapframe *tf) __attribute__((noreturn));  /* entry.asm; tf = guest_frame() */
+void hv_enter_elsewhere(const struct trapframe *tf) __attribute__((noreturn));  /* traps.c */
 
 #endif /* HV_HV_H */

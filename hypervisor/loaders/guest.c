@@ -410,7 +410,7 @@ void guest_load(uint32_t mbi_phys)
         guest_refuse("no module is a kernel (an ELF or a Linux bzImage; other modules "
                      "are taken for ROMs; pass -initrd \"kernel.elf args,vmi.rom\")");
 
-    struct trapframe *tf = (struct trapframe *)(hv_stack_top - sizeof(*tf));
+    struct trapframe *tf = guest_frame();
     memset(tf, 0, sizeof(*tf));
     tf->eip = entry;
     tf->eflags = GUEST_EFLAGS;

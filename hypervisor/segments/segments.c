@@ -74,12 +74,11 @@ static uint32_t ldt_entries;          /* whole entries inside the LDT limit */
  * selectors stay the same, so they are made once, not on every exit. */
 uint32_t seg_generation = 1;
 
-/* Selectors seg_return last found fit for the hypervisor's IRET, at
- * seg_generation `gen` (0: none), with CS's byte limit; only recorded
- * when SS is a 32-bit segment (no espfix) and nothing is pinned. */
-static struct {
-    uint32_t gen, sel[SEG_REGS], cs_limit;
-} ret_memo;
+/* What seg_return last passed in full (hv.h); only recorded when SS is
+ * a 32-bit segment (no espfix) and nothing is pinned, and forgotten when
+ * a pin is made, so while it holds nothing is pinned. */
+struct seg_ret_memo ret_memo;
+_Static_assert(sizeof(ret_memo.sel) / sizeof(ret_memo.sel[0]) == SEG_REGS, "one per register");
 
 /* A flat 32-bit code or data descriptor up to HR_VIRTUAL_TOP (or 4 GiB). */
 static struct seg_desc flat(uint32_t dpl, uint32_t type, uint32_t limit_pages)
@@ -161,11 +160,11 @@ void tss_set_guest_stack(uint16_t ss, uint32_t esp)
 }
 
 /* The guest's registers while the hypervisor runs: its outermost frame,
- * which entry.asm (and guest.c, for the first entry) always puts at the
- * top of the hypervisor's stack. */
+ * where the CPU pushed it on the trap page and entry.asm leaves it (and
+ * where guest.c builds the first one). */
 struct trapframe *guest_frame(void)
 {
-    return (struct trapframe *)(hv_stack_top - sizeof(struct trapframe));
+    return (struct trapframe *)(trap_page + PAGE_SIZE - sizeof(struct trapframe));
 }
 
 /* The six selectors of frame tf, in a fixed order. */
@@ -215,6 +214,7 @@ static void gdt_install(uint32_t index)
     if (!same && DESC_P(gdt[index]) && slot_live(guest_frame(), index)) {
         if (at == npins)
             pins[npins++] = (uint16_t)index;
+        ret_memo.gen = 0;                /* it held with no pin */
         return;
     }
     if (!same)
@@ -222,6 +222,17 @@ static void gdt_install(uint32_t index)
     gdt[index] = want;
     if (at < npins)
         pins[at] = pins[--npins];
+}
+
+/* Does guest GDT slot index hold d already?  Then a WriteGDTEntry of d
+ * changes nothing: d passed desc_validate when it was written, and every
+ * later change of what the slot gives (a new GDT limit: SetGDT) rewrote
+ * it through seg_guest_write_gdt.  Rewriting unchanged entries is common
+ * (Linux's TLS slots on every context switch). */
+int seg_guest_gdt_holds(uint32_t index, struct seg_desc d)
+{
+    return index < HR_GUEST_GDT_ENTRIES && guest_view[index].lo == d.lo &&
+           guest_view[index].hi == d.hi;
 }
 
 /* Install guest GDT entry index: validate, keep the guest's view, and put
@@ -524,15 +535,15 @@ static int sanitize_data(struct trapframe *tf)
     return nulled;
 }
 
-/* Has seg_return already found exactly these selectors fit, with the
- * tables as they are now (and EIP within CS)? */
-static int ret_memo_holds(const struct trapframe *tf)
+/* Has seg_return already found exactly tf's selectors fit, with the
+ * tables as they are now (and eip within CS)? */
+static int seg_return_remembered(const struct trapframe *tf, uint32_t eip)
 {
-    return ret_memo.gen == seg_generation && !npins &&
+    return ret_memo.gen == seg_generation &&
            tf->cs == ret_memo.sel[0] && tf->ss == ret_memo.sel[1] &&
            tf->ds == ret_memo.sel[2] && tf->es == ret_memo.sel[3] &&
            tf->fs == ret_memo.sel[4] && tf->gs == ret_memo.sel[5] &&
-           tf->eip <= ret_memo.cs_limit;
+           eip <= ret_memo.cs_limit;
 }
 
 /* seg_return's full check (see there); records what it passed in ret_memo. */
@@ -554,14 +565,19 @@ static __attribute__((noinline)) void seg_return_check(struct trapframe *tf, str
         return;
     frame_selectors(tf, ret_memo.sel);
     ret_memo.cs_limit = desc_limit_bytes(cs);
+    ret_memo.vmi_flat = rpl == HR_GUEST_CPL && seg_is_flat((uint16_t)tf->cs) &&
+                        seg_is_flat((uint16_t)tf->ss) && seg_is_flat((uint16_t)tf->ds) &&
+                        seg_is_flat((uint16_t)tf->es);
     ret_memo.gen = seg_generation;
 }
 
 /*
  * Called by entry.asm before every IRET to the guest with frame tf, which
- * then moves to final (the trap page).  The hypervisor's IRET must never
- * fault in ring 0: every selector it reloads is checked here against the
- * tables the CPU will read, after dropping the pins nothing needs.  All
+ * the IRET takes from final (both the trap page's frame, guest_frame(); the
+ * fast paths skip the call when its remembered answer holds, hv.h).  The
+ * hypervisor's IRET must never fault in ring 0: every selector it reloads
+ * is checked here against the tables the CPU will read, after dropping the
+ * pins nothing needs.  All
  * the handlers check what they load, so a failure here means the guest
  * changed a table under a selector it holds in a way no CPU could run on
  * (a rewritten LDT under CS, say): that guest ends, the hypervisor lives.
@@ -570,7 +586,7 @@ static __attribute__((noinline)) void seg_return_check(struct trapframe *tf, str
  */
 void seg_return(struct trapframe *tf, struct trapframe *final)
 {
-    if (ret_memo_holds(tf))
+    if (seg_return_remembered(tf, tf->eip))
         espfix_on = 0;                   /* recorded only for a 32-bit SS */
     else
         seg_return_check(tf, final);

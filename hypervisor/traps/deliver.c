@@ -169,6 +169,17 @@ static int write_frame(uint32_t esp, uint32_t room, const uint32_t *frame, uint3
     return stack_room(esp, room) && !guest_write(esp - bytes, frame, bytes);
 }
 
+/* The EFLAGS image a delivery pushes (rule 1): the guest's flags with the
+ * virtual IF, always set for a trap from ring 3 (rule 6), and the virtual
+ * IOPL, as the CPU's frame carries the current one.  push_frame and
+ * reflect_fast both use it, so the two paths push the same image. */
+static uint32_t frame_eflags(const struct trapframe *tf, int from_user)
+{
+    uint32_t virt_if = vcpu0.area->virt_if & EFLAGS_IF;     /* the ROM's word: only IF */
+    return (tf->eflags & ~(EFLAGS_IF | EFLAGS_IOPL)) | vcpu0.iopl_mask |
+           (from_user ? EFLAGS_IF : virt_if);
+}
+
 /* Push the CPU's frame for vector on the stack the gate leads to and
  * enter the handler (rules 1-3).  Returns 0. */
 static int push_frame(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error,
@@ -190,9 +201,7 @@ static int push_frame(struct trapframe *tf, uint32_t vector, int has_error, uint
         stack_memo.gen = seg_generation;
     }
     uint32_t frame[6], n = 0;
-    uint32_t virt_if = vcpu0.area->virt_if & EFLAGS_IF;     /* the ROM's word: only IF */
-    uint32_t image = (tf->eflags & ~(EFLAGS_IF | EFLAGS_IOPL)) | vcpu0.iopl_mask |
-                     (from_user ? EFLAGS_IF : virt_if);      /* the virtual IF and IOPL */
+    uint32_t image = frame_eflags(tf, from_user);
     if (has_error)
         frame[n++] = error;
     frame[n++] = tf->eip;
@@ -235,6 +244,80 @@ static int deliver(struct trapframe *tf, uint32_t vector, int has_error, uint32_
         return deliver(tf, fault, 1, err, EV_NESTED, 0);
     tf->eip += len;
     return push_frame(tf, vector, has_error, error, &g);
+}
+
+/* What reflect_fast last found to hold in full, at seg_generation gen
+ * (0: none): vector's gate with these bytes, under this IDT limit, passed
+ * gate_fault from ring 1; SS passed push_frame's rule 2; and the gate's CS
+ * with SS, DS and ES passed seg_return.  The same again passes unchecked. */
+static struct {
+    uint32_t gen, vector, idt_limit, lo, hi, ss, ds, es;
+} fast_memo;
+
+/* reflect_fast's check in full, from the three memos of the full path;
+ * records fast_memo when they hold.  1 if they do. */
+static int fast_memo_fill(const struct trapframe *tf, uint32_t vector, const struct gate_desc *g)
+{
+    uint32_t cs = (g->selector & ~3u) | HR_GUEST_CPL;
+    if (gate_memo.gen != seg_generation || gate_memo.vector != vector ||
+        gate_memo.cpl != HR_GUEST_CPL || gate_memo.ev != EV_HARDWARE ||
+        gate_memo.idt_limit != vcpu0.idtr.limit || gate_memo.lo != gate_lo(g) ||
+        gate_memo.hi != gate_hi(g) || stack_memo.gen != seg_generation ||
+        stack_memo.ss != tf->ss || stack_memo.from_user ||
+        !seg_fast_return_ok(cs, tf->ss, tf->ds, tf->es, GATE_OFFSET(*g)))
+        return 0;
+    fast_memo.vector = vector, fast_memo.idt_limit = vcpu0.idtr.limit;
+    fast_memo.lo = gate_lo(g), fast_memo.hi = gate_hi(g);
+    fast_memo.ss = tf->ss, fast_memo.ds = tf->ds, fast_memo.es = tf->es;
+    fast_memo.gen = seg_generation;
+    return 1;
+}
+
+/*
+ * reflect() from ring 1 when each of its checks has a remembered answer
+ * that holds: the gate gate_fault last passed (same vector, bytes, IDT
+ * limit, seg_generation), the stack selector push_frame last passed, and
+ * the handler's CS with SS, DS and ES as seg_return last passed them, so
+ * that entry.asm's fast return may skip seg_return.  1 when delivered;
+ * 0, having changed nothing, when anything differs (the full path then
+ * runs).  The frame goes through stack_tlb only (rules 2 and 3 as there).
+ */
+int reflect_fast(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error)
+{
+    uint32_t n = has_error ? 4 : 3, esp = tf->esp;
+    if (vector * sizeof(struct gate_desc) + sizeof(struct gate_desc) - 1 > vcpu0.idtr.limit)
+        return 0;
+    const uint8_t *gp = gtlb_ptr(&idt_tlb, vcpu0.idtr.base + vector * sizeof(struct gate_desc),
+                                 sizeof(struct gate_desc), 0);
+    if (!gp)
+        return 0;
+    struct gate_desc g;
+    __builtin_memcpy(&g, gp, sizeof(g));
+    if ((fast_memo.gen != seg_generation || fast_memo.vector != vector ||
+         fast_memo.idt_limit != vcpu0.idtr.limit || fast_memo.lo != gate_lo(&g) ||
+         fast_memo.hi != gate_hi(&g) || fast_memo.ss != tf->ss || fast_memo.ds != tf->ds ||
+         fast_memo.es != tf->es) && !fast_memo_fill(tf, vector, &g))
+        return 0;
+    uint8_t *p = esp < HR_TRAP_STACK_ROOM || (esp > HR_VCPU_AREA &&
+                 esp - HR_TRAP_STACK_ROOM < HR_VCPU_AREA + PAGE_SIZE) ? NULL :
+                 gtlb_ptr(&stack_tlb, esp - HR_TRAP_STACK_ROOM, HR_TRAP_STACK_ROOM, 1);
+    if (!p)
+        return 0;
+    uint32_t image = frame_eflags(tf, 0);
+    p += HR_TRAP_STACK_ROOM;                 /* the frame's top: the guest's ESP */
+    __builtin_memcpy(p - 4, &image, 4);
+    __builtin_memcpy(p - 8, &tf->cs, 4);
+    __builtin_memcpy(p - 12, &tf->eip, 4);
+    if (has_error)
+        __builtin_memcpy(p - 16, &error, 4);
+    tf->esp = esp - n * 4;
+    tf->cs = (g.selector & ~3u) | HR_GUEST_CPL;
+    tf->eip = GATE_OFFSET(g);
+    tf->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
+    if (GATE_TYPE(g) == SYS_TYPE_INT32)
+        vcpu0.area->virt_if = 0;
+    vcpu0.delivered++;
+    return 1;
 }
 
 /* Deliver exception or interrupt vector to the guest's handler as the CPU

@@ -95,6 +95,14 @@ void guest_terminate(struct trapframe *tf, const char *rule, const char *fmt, ..
     hv_exit_qemu(HR_EXIT_GUEST_TERMINATED);
 }
 
+/* hv_enter (entry.asm) was given a frame that is not guest_frame(): the
+ * IRET only ever leaves from the trap page, so that is a hypervisor bug. */
+void hv_enter_elsewhere(const struct trapframe *tf)
+{
+    hv_panic("hv_enter: frame at %x, not guest_frame() at %x", (uint32_t)(uintptr_t)tf,
+             (uint32_t)(uintptr_t)guest_frame());
+}
+
 /* A fault in ring 0 is a hypervisor bug; so is a double fault anywhere
  * (every fault a guest raises reaches an IDT and a stack that work). */
 static void hv_fault(struct trapframe *tf)
@@ -237,6 +245,34 @@ static void inject(struct trapframe *tf)
             reflect(tf, (uint32_t)v, 0, 0);
     }
     vcpu0.area->pending = (uint32_t)vpic_pending();
+}
+
+/* Exceptions that, from ring 1 outside a ROM, only ever mean reflection:
+ * none is emulated (#GP), filled (#PF), resynchronised (#NP, #SS, #TS,
+ * #GP), stepped over (#BP, #OF), the hypervisor's own (#NMI, #DF) or a
+ * machine's (#MC). */
+static const uint8_t reflect_only[T_EXCEPTIONS] = {
+    [T_DE] = 1, [T_DB] = 1, [T_BR] = 1, [T_UD] = 1, [T_NM] = 1, [T_MF] = 1,
+    [T_AC] = 1, [T_XM] = 1,
+};
+
+/* An exception vector's first stop (entry.asm, tf on the trap page):
+ * reflect it completely and return 1 when exception() would only reflect
+ * it and nothing else is owed on this exit (as hypercall_fast), and
+ * reflect_fast finds every check remembered.  Else 0, changing nothing:
+ * hv_trap takes the same frame the full way. */
+int exception_fast(struct trapframe *tf)
+{
+    uint32_t v = tf->vector;
+    const struct hr_vcpu_area *a = vcpu0.area;
+    if (v >= T_EXCEPTIONS || !reflect_only[v] || (tf->eflags & EFLAGS_VM) ||
+        (a->queued | a->pending | vpic_requests) || SEL_RPL(tf->cs) != HR_GUEST_CPL ||
+        in_rom(tf->eip) || !reflect_fast(tf, v, vector_has_error(v), tf->error))
+        return 0;
+    vcpu0.emulating = 0;
+    vcpu0.vectors[v]++;
+    vcpu0.exits[EXIT_EXCEPTION]++;
+    return 1;
 }
 
 /* The C side of every IDT vector (entry.asm). */

@@ -138,7 +138,8 @@ static struct seg_desc write_entry(struct trapframe *tf, uint32_t *table, uint32
  * limit `limit` (one the CPU would read)? */
 static int in_table(uint32_t table, uint32_t index, uint32_t base, uint32_t limit)
 {
-    return table == base && index < ((uint64_t)limit + 1) / sizeof(struct seg_desc);
+    uint32_t last = sizeof(struct seg_desc) - 1;  /* entry index ends at index * 8 + 7 */
+    return table == base && limit >= last && index <= (limit - last) / sizeof(struct seg_desc);
 }
 
 void hc_WriteGDTEntry(struct trapframe *tf)
@@ -147,7 +148,7 @@ void hc_WriteGDTEntry(struct trapframe *tf)
     struct seg_desc d = write_entry(tf, &table, &index);
     const char *why = NULL;
     if (in_table(table, index, vcpu0.gdtr.base, vcpu0.gdtr.limit) &&
-        seg_guest_write_gdt(index, d, &why))
+        !seg_guest_gdt_holds(index, d) && seg_guest_write_gdt(index, d, &why))
         refuse(tf, "GDT", index, why);
 }
 

@@ -9,6 +9,10 @@
  */
 #include "hv.h"
 #include "hypercall.h"
+#include "vdev.h"
+
+/* The page the last call byte came from (gtlb.c). */
+static struct gtlb code_tlb;
 
 /* The page the last fourth argument came from (gtlb.c). */
 static struct gtlb arg_tlb;
@@ -120,8 +124,6 @@ void hc_not_served(struct trapframe *tf, uint32_t call)
                     vmi_call_name(call), call);
 }
 
-/* The page the last call byte came from (gtlb.c). */
-static struct gtlb code_tlb;
 
 /* The call byte at eip; -1 where a ring-1 read of it would fault. */
 static int call_byte(uint32_t eip, uint8_t *call)
@@ -131,6 +133,58 @@ static int call_byte(uint32_t eip, uint8_t *call)
         return -1;
     *call = *p;
     return 0;
+}
+
+/* How hypercall_fast may serve a call.  FAST_REGS: its handler changes
+ * nothing but the general registers and vCPU state that no later step of
+ * an exit looks at, so after it hv_trap's injection and seg_return would
+ * find nothing to do whenever they found nothing before.  FAST_TABLES: it
+ * may change descriptor tables too (seg_return then runs if
+ * seg_generation moved), but never a selector, EFLAGS, the lazy queue or
+ * an interrupt line.  Neither kind leaves the frame for another, except
+ * through hc_fault (which needs vcpu0.emulating clear). */
+enum { FAST_NO, FAST_REGS, FAST_TABLES };
+#define CALL_BYTES 256u                      /* every value a call byte can have */
+_Static_assert(VMI_CALL_COUNT <= CALL_BYTES, "a call number fits the call byte");
+static const uint8_t fast_kind[CALL_BYTES] = {     /* FAST_NO past VMI_CALL_COUNT */
+    [VMI_CALL_CPUID] = FAST_REGS, [VMI_CALL_GetCR0] = FAST_REGS, [VMI_CALL_GetCR2] = FAST_REGS,
+    [VMI_CALL_GetCR3] = FAST_REGS, [VMI_CALL_GetCR4] = FAST_REGS, [VMI_CALL_SetCR2] = FAST_REGS,
+    [VMI_CALL_WBINVD] = FAST_REGS, [VMI_CALL_GetDR] = FAST_REGS, [VMI_CALL_RDTSC] = FAST_REGS,
+    [VMI_CALL_GetInterruptMask] = FAST_REGS, [VMI_CALL_MachineToPhysical] = FAST_REGS,
+    [VMI_CALL_PhysicalToMachine] = FAST_REGS,
+    [VMI_CALL_WriteGDTEntry] = FAST_TABLES, [VMI_CALL_WriteLDTEntry] = FAST_TABLES,
+    [VMI_CALL_WriteIDTEntry] = FAST_TABLES, [VMI_CALL_UpdateKernelStack] = FAST_TABLES,
+};
+
+/*
+ * The hypercall vector's first stop (entry.asm, tf on the trap page):
+ * serve a FAST_REGS or FAST_TABLES call completely when every check of the
+ * full path has a remembered answer that holds: nothing queued (lazy
+ * mode), nothing to inject or to clear, the call byte's page translated,
+ * and seg_return's check (with rules 4 and 5) passed by these selectors at
+ * this seg_generation, with EIP after the call byte.  Returns 1 when the
+ * guest may be entered without seg_return, 2 when a table changed and
+ * seg_return must look again; 0, having changed nothing, when anything
+ * differs (hv_trap takes the same frame the full way).
+ */
+int hypercall_fast(struct trapframe *tf)
+{
+    const struct hr_vcpu_area *a = vcpu0.area;
+    if (a->queued | a->pending | vpic_requests)
+        return 0;
+    const uint8_t *p = gtlb_ptr(&code_tlb, tf->eip, 1, 0);
+    if (!p || !fast_kind[*p])
+        return 0;
+    uint32_t call = *p;
+    if (!seg_vmi_return_remembered(tf, tf->eip + 1))
+        return 0;
+    uint32_t gen = seg_generation;               /* the tables seg_return passed */
+    vcpu0.emulating = 0;
+    vcpu0.exits[EXIT_HYPERCALL]++;
+    vcpu0.calls[call]++;
+    tf->eip++;                                   /* resume after the byte */
+    handlers[call](tf);
+    return seg_generation == gen ? 1 : 2;        /* the selectors never change */
 }
 
 /* Serve one hypercall: read the call byte, check the rules, dispatch. */

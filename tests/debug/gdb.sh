@@ -27,8 +27,9 @@ check 'grep -q "^Breakpoint 1, guest_main (" "$out"' \
       "a hardware breakpoint in the guest's guest_main stops there" "no 'Breakpoint 1, guest_main' in $out"
 check 'grep -q "^Breakpoint 2, hc_CPUID (" "$out"' \
       "a hardware breakpoint in the hypervisor's hc_CPUID stops there" "no 'Breakpoint 2, hc_CPUID' in $out"
-check 'grep -q "^#[0-9].* in hv_trap (" "$out"' \
-      "bt from hc_CPUID shows the trap dispatcher hv_trap" "no hv_trap frame in $out"
+check 'grep -qE "^#[0-9].* in (hv_trap|hypercall_fast) \(" "$out"' \
+      "bt from hc_CPUID shows the dispatcher that served it (hv_trap, or hypercall_fast on the fast path)" \
+      "no hv_trap or hypercall_fast frame in $out"
 want=$(printf '%x' $((0x$(nm "$demo" | awk '$3 == "guest_main" { print $1 }'))))
 check 'grep -qE "^Symbol \"guest_main\" is .*0x$want[^0-9a-f]" "$out"' \
       "the guest's guest_main resolves to its ELF address 0x$want" "$(grep guest_main "$out" | tail -n 1)"

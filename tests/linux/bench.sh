@@ -72,7 +72,7 @@ cmp -s <(tr -d '\r' < "$work/hv-1-hv" | grep '^hv:   ') <(tr -d '\r' < "$work/hv
 # that exited, most frequent first.
 exits() {
     local log=$work/hv-1-hv
-    tr -d '\r' < "$log" | sed -n '/^hv: exits by reason:/,/^hv: faults and/p' |
+    tr -d '\r' < "$log" | sed -n '/^hv: exits by reason:/,/^hv: exceptions trapped/p' |
         sed -n 's/^hv:   \(.*\): \([0-9]*\)$/\1 \2/p' |
         awk '{ n = $NF; $NF = ""; sub(/ $/, ""); total += n; rows[++k] = $0; counts[k] = n }
              END { printf "| %-32s | %10s |\n", "Linux (hv) exits, by reason", "count"

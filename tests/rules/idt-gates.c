@@ -16,7 +16,12 @@
  *                error 0 (hv and hv-novmi only: natively the runtime's
  *                code segment reaches 4 GiB);
  *   case=double  #UD's and #NP's gates are both not present: the guest
- *                ends, as a CPU would double-fault (hv, hv-novmi).
+ *                ends, as a CPU would double-fault (hv, hv-novmi);
+ *   case=changed #UD twice through its working gate (the hypervisor then
+ *                remembers the gate's checks: spec section 10, "What an
+ *                exit costs"), then the gate made not present by a plain
+ *                store into the IDT: #NP as in case=absent, not the
+ *                remembered delivery; then the old gate back, #UD again.
  */
 #include "rules.h"
 
@@ -68,6 +73,21 @@ void guest_main(const char *cmdline)
         rules_expect_termination("no guest handler", "#UD and #NP gates both not present");
         __asm__ volatile("ud2");
         rules_survived("an exception with no usable handler");
+    } else if (!strcmp(c, "changed")) {
+        struct gate_desc good = rt_idt[VEC_UD];
+        int first = try_call(raise_ud, NULL), second = try_call(raise_ud, NULL);
+        report(first == T_UD && second == T_UD, "#UD twice through its gate (got vectors %d, %d)",
+               first, second);
+        g = good;
+        g.type_attr &= (uint8_t)~GATE_PRESENT;
+        rt_idt[VEC_UD] = g;                        /* a store: no call says so */
+        int v = try_call(raise_ud, NULL);
+        report(v == T_NP && rt_last_fault.error == ERR_UD_GATE,
+               "the same #UD after its gate was made not present raises #NP, error %x (got "
+               "vector %d, error %x)", ERR_UD_GATE, v, rt_last_fault.error);
+        set_ud_gate(good);
+        v = try_call(raise_ud, NULL);
+        report(v == T_UD, "the gate put back takes #UD again (got vector %d)", v);
     } else {
         report(0, "unknown case=%s", c);
     }
