@@ -320,8 +320,14 @@ static void bench_all(void)
 {
     int fds[2];
     const uint32_t args[6] = { 0, BENCH_PAGES * PAGE, PROT_RW, MAP_PRIV_ANON, (uint32_t)-1, 0 };
-    sys3(NR_iopl, IOPL_ALL, 0, 0);
+    sys3(NR_iopl, IOPL_ALL, 0, 0);          /* natively the probe's port needs it */
     have_backdoor = backdoor(BACKDOOR_VER) == 1;
+    sys3(NR_iopl, 0, 0, 0);                 /* measure a process as most run: at
+                                               IOPL 0 (at 1-3 every system call and
+                                               IRET exits, spec section 9, "IOPL");
+                                               the hypervisor's backdoor answers ring
+                                               3 at any IOPL, and finish() raises it
+                                               again for the exit port */
     sys3(NR_pipe, fds, 0, 0);
     long area = sys3(NR_old_mmap, args, 0, 0);
     bench("getpid", op_getpid, NULL, BENCH_ITERS);
