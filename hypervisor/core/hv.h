@@ -63,6 +63,7 @@ struct vcpu {
     uint32_t mem_base, mem_size; /* guest-physical 0 is machine mem_base   */
     uint64_t exits[EXIT_REASONS];
     uint64_t delivered;          /* faults and interrupts given to the guest */
+    uint32_t delivered_by[IDT_VECTORS]; /* ... by the guest's vector          */
     uint64_t lazy_applied;       /* updates queued in lazy mode, applied    */
     uint64_t calls[VMI_CALL_COUNT];
     uint64_t vectors[T_EXCEPTIONS];

@@ -62,6 +62,7 @@ enum {
     T_NM = 7, T_DF = 8, T_TS = 10, T_NP = 11, T_SS = 12, T_GP = 13,
     T_PF = 14, T_MF = 16, T_AC = 17, T_MC = 18, T_XM = 19,
     T_EXCEPTIONS = 32,
+    IDT_VECTORS = 256,            /* an IDT holds at most 256 gates (SDM 6.10) */
 };
 
 /*

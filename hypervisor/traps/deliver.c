@@ -223,6 +223,7 @@ static int push_frame(struct trapframe *tf, uint32_t vector, int has_error, uint
     if (GATE_TYPE(*g) == SYS_TYPE_INT32)
         vcpu0.area->virt_if = 0;
     vcpu0.delivered++;
+    vcpu0.delivered_by[vector & (IDT_VECTORS - 1)]++;
     return 0;
 }
 
@@ -317,6 +318,7 @@ int reflect_fast(struct trapframe *tf, uint32_t vector, int has_error, uint32_t 
     if (GATE_TYPE(g) == SYS_TYPE_INT32)
         vcpu0.area->virt_if = 0;
     vcpu0.delivered++;
+    vcpu0.delivered_by[vector & (IDT_VECTORS - 1)]++;
     return 1;
 }
 

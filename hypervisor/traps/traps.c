@@ -12,7 +12,6 @@
 #include "vdev.h"
 #include "desc.h"
 
-#define IDT_ENTRIES     256u
 #define PIC1_CMD        0x20u
 #define PIC1_DATA       0x21u
 #define PIC2_CMD        0xA0u
@@ -34,9 +33,9 @@
 #define GATE_OFFSET(g)  ((g).offset_lo | ((uint32_t)(g).offset_hi << 16))
 #define GATE_DPL_OF(g)  (((g).type_attr >> 5) & 3u)
 
-extern const uint32_t trap_stubs[IDT_ENTRIES];
+extern const uint32_t trap_stubs[IDT_VECTORS];
 /* Read by the CPU on every trap: in the entry pages, read-only to guests. */
-static struct gate_desc idt[IDT_ENTRIES] __attribute__((section(".bss.entry_tables"), aligned(8)));
+static struct gate_desc idt[IDT_VECTORS] __attribute__((section(".bss.entry_tables"), aligned(8)));
 
 static const char *const exit_names[EXIT_REASONS] = {
     "hypercall", "guest fault (reflected)", "emulated instruction", "hardware interrupt",
@@ -69,7 +68,7 @@ static void pic_init(void)
  * and breakpoints/overflow checks admit ring 3, as natively. */
 void idt_init(void)
 {
-    for (uint32_t v = 0; v < IDT_ENTRIES; v++)
+    for (uint32_t v = 0; v < IDT_VECTORS; v++)
         set_gate(v, trap_stubs[v], HV_CS, GATE_INT32, 0);
     set_gate(HR_HYPERCALL_VECTOR, trap_stubs[HR_HYPERCALL_VECTOR], HV_CS, GATE_INT32, HR_GUEST_CPL);
     set_gate(T_BP, trap_stubs[T_BP], HV_CS, GATE_INT32, 3);
@@ -350,6 +349,9 @@ void stats_print(void)
         hv_printf("hv:   none\n");
     hv_printf("hv: faults and interrupts delivered to the guest through its IDT: %u\n",
               (uint32_t)vcpu0.delivered);
+    for (uint32_t v = 0; v < IDT_VECTORS; v++)
+        if (vcpu0.delivered_by[v])
+            hv_printf("hv:   vector %u: %u\n", v, vcpu0.delivered_by[v]);
     hv_printf("hv: updates queued in lazy mode, applied at exits: %u\n",
               (uint32_t)vcpu0.lazy_applied);
     hv_printf("hv: VMI calls that exited to the hypervisor, by name:\n");

@@ -90,11 +90,12 @@ hv_stats() {
              }
              /^exception [0-9]+ / { add("v", "#" $2 " " $3); next }
              /^VMI_/ { sub(/^VMI_/, "", $1); add("c", $1 " " $2); next }
-             /^faults and interrupts delivered/ { add("d", $NF); next }
+             /^faults and interrupts delivered/ { add("d", "all " $NF); next }
+             /^vector [0-9]+ / { add("d", "#" $2 " " $3); next }
              { add("r", $0) }
              END { wrap("exits by reason:", items["r"])
                    wrap("exceptions trapped, by vector:", items["v"])
-                   wrap("faults and interrupts delivered to the guest:", items["d"])
+                   wrap("faults and interrupts delivered to the guest, by vector:", items["d"])
                    wrap("VMI calls that exited:", items["c"]) }'
 }
 
