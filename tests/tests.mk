@@ -14,7 +14,7 @@ $(EXIT_KERNEL): $(BUILD)/tests/rom/exit-kernel.o $(TEST_KERNEL_LD)
 
 include tests/hv/hv-tests.mk
 
-TEST_DEPS := $(ROM) $(ROMSUM) $(EXIT_KERNEL) $(HV_TESTS) $(HV) $(GUEST_TEST_KERNELS) $(DEMO_ELF) \
+TEST_DEPS := $(ROM) $(ROM_ELF) $(ROMSUM) $(EXIT_KERNEL) $(HV_TESTS) $(HV) $(GUEST_TEST_KERNELS) $(DEMO_ELF) \
              $(SHIM_KERNELS) $(SHIM_TESTS) $(ROMSUM_TESTS)
 ALL_TARGETS += $(EXIT_KERNEL)
 
