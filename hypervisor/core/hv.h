@@ -88,7 +88,7 @@ size_t strlen(const char *s);
 int strncmp(const char *a, const char *b, size_t n);
 const char *cmdline_get(const char *cmdline, const char *key);
 uint32_t parse_uint(const char *s);
-uint64_t udiv64(uint64_t n, uint32_t d);
+uint64_t udiv64(uint64_t n, uint64_t d);
 
 /* mem.c */
 void mem_init(uint32_t mbi_phys);

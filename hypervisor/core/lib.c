@@ -90,8 +90,10 @@ uint32_t parse_uint(const char *s)
     return v;
 }
 
-/* 64-by-32-bit unsigned division, bit by bit (no libgcc in ring 0). */
-uint64_t udiv64(uint64_t n, uint32_t d)
+/* 64-by-64-bit unsigned division, bit by bit (no libgcc in ring 0); d
+ * may pass 2^32: a TSC may tick faster than that (QEMU's TCG under load
+ * has measured 13 GHz). */
+uint64_t udiv64(uint64_t n, uint64_t d)
 {
     uint64_t q = 0, r = 0;
     for (int i = 63; i >= 0; i--) {

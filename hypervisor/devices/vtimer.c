@@ -67,30 +67,15 @@ void vtimer_init(void)
     tsc_boot = rdtsc();
 }
 
-/* n / d for any 64-bit d (a TSC may tick faster than 2^32 Hz; QEMU's
- * TCG under load has measured 13 GHz), by shift and subtract. */
-static uint64_t div_u64(uint64_t n, uint64_t d)
-{
-    uint64_t q = 0, r = 0;
-    for (int i = 63; i >= 0; i--) {
-        r = (r << 1) | ((n >> i) & 1u);
-        if (r >= d) {
-            r -= d;
-            q |= 1ull << i;
-        }
-    }
-    return q;
-}
-
 /* PIT input clocks since boot: floor(cycles * PIT_HZ / tsc_hz), split so
  * that nothing overflows for centuries of uptime (rest * PIT_HZ < 2^55
  * for any TSC below 16 GHz). */
 uint64_t vtimer_pit_clock(void)
 {
     uint64_t cycles = rdtsc() - tsc_boot;
-    uint64_t secs = div_u64(cycles, tsc_hz);
+    uint64_t secs = udiv64(cycles, tsc_hz);
     uint64_t rest = cycles - secs * tsc_hz;
-    return secs * PIT_HZ + div_u64(rest * PIT_HZ, tsc_hz);
+    return secs * PIT_HZ + udiv64(rest * PIT_HZ, tsc_hz);
 }
 
 /* The TSC value at PIT clock t (the inverse, rounded up). */
