@@ -25,6 +25,18 @@ struct elf_problem {
     const char *message;
 };
 
+/* Fill *p and return -1: the common way out of every check of a kernel
+ * image (elf.c and linux.c). */
+static inline int image_refuse(struct elf_problem *p, const char *field, uint32_t offset,
+                               uint32_t value, const char *message)
+{
+    p->field = field;
+    p->offset = offset;
+    p->value = value;
+    p->message = message;
+    return -1;
+}
+
 /* 0 when img (size bytes) is an ELF32 i386 executable whose loadable
  * segments all lie in guest-physical [lo, hi) and come from inside the
  * image, with its entry point in one of them; else -1 and *p says why. */

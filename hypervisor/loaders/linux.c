@@ -19,17 +19,6 @@ struct mb_header {
     uint32_t magic, flags, checksum;
 } HR_PACKED;
 
-/* Fill *p and return -1: the common way out of every check. */
-static int refuse(struct elf_problem *p, const char *field, uint32_t offset,
-                  uint32_t value, const char *message)
-{
-    p->field = field;
-    p->offset = offset;
-    p->value = value;
-    p->message = message;
-    return -1;
-}
-
 /* Does img carry a multiboot header where the specification looks? */
 static int has_multiboot_header(const uint8_t *img, uint32_t size)
 {
@@ -61,20 +50,20 @@ static int check_identity(const uint8_t *img, uint32_t size, struct linux_kernel
 {
     const struct linux_setup_header *h = (const void *)(img + LINUX_HDR_OFFSET);
     if (size < LINUX_HDR_AT(boot_flag) + 2)
-        return refuse(p, HDR(boot_flag), size, "image shorter than a boot sector");
+        return image_refuse(p, HDR(boot_flag), size, "image shorter than a boot sector");
     if (h->boot_flag != LINUX_BOOT_FLAG)
-        return refuse(p, HDR(boot_flag), h->boot_flag, "no boot sector signature 0xAA55");
+        return image_refuse(p, HDR(boot_flag), h->boot_flag, "no boot sector signature 0xAA55");
     if (size < LINUX_HDR_AT(version) + 2)
-        return refuse(p, HDR(header), size, "image ends before the setup header's version");
+        return image_refuse(p, HDR(header), size, "image ends before the setup header's version");
     if (h->header != LINUX_HDR_MAGIC)
-        return refuse(p, HDR(header), h->header, "no \"HdrS\": an old-protocol kernel");
+        return image_refuse(p, HDR(header), h->header, "no \"HdrS\": an old-protocol kernel");
     if (h->version < LINUX_PROTO_MIN)
-        return refuse(p, HDR(version), h->version, "boot protocol older than 2.07");
+        return image_refuse(p, HDR(version), h->version, "boot protocol older than 2.07");
     uint32_t end = LINUX_HDR_END_BASE + (h->jump >> 8);
     if ((h->jump & 0xFFu) != LINUX_JUMP_SHORT || end < LINUX_HDR_AT(payload_offset))
-        return refuse(p, HDR(jump), h->jump, "setup header shorter than protocol 2.07's");
+        return image_refuse(p, HDR(jump), h->jump, "setup header shorter than protocol 2.07's");
     if (end > size)
-        return refuse(p, HDR(jump), h->jump, "setup header runs past the end of the image");
+        return image_refuse(p, HDR(jump), h->jump, "setup header runs past the end of the image");
     if (end > LINUX_HDR_OFFSET + sizeof(*h))
         end = LINUX_HDR_OFFSET + sizeof(*h);       /* fields past 2.10: not ours */
     k->version = h->version;
@@ -90,23 +79,23 @@ static int check_layout(const uint8_t *img, uint32_t size, struct linux_kernel *
     uint32_t sects = h->setup_sects ? h->setup_sects : LINUX_SETUP_SECTS_ZERO;
     k->setup_bytes = (sects + 1) * LINUX_SECTOR;
     if (k->setup_bytes > size)
-        return refuse(p, HDR(setup_sects), h->setup_sects, "setup code runs past the end of the image");
+        return image_refuse(p, HDR(setup_sects), h->setup_sects, "setup code runs past the end of the image");
     if (!(h->loadflags & LINUX_LOADED_HIGH))
-        return refuse(p, HDR(loadflags), h->loadflags,
+        return image_refuse(p, HDR(loadflags), h->loadflags,
                       "LOADED_HIGH clear: a zImage (loads at 0x10000), not a bzImage");
     if (!h->syssize)
-        return refuse(p, HDR(syssize), 0, "no protected-mode code");
+        return image_refuse(p, HDR(syssize), 0, "no protected-mode code");
     if (h->syssize > (size - k->setup_bytes) / LINUX_SYSSIZE_UNIT)
-        return refuse(p, HDR(syssize), h->syssize, "protected-mode code runs past the end of the image");
+        return image_refuse(p, HDR(syssize), h->syssize, "protected-mode code runs past the end of the image");
     k->kernel_bytes = h->syssize * LINUX_SYSSIZE_UNIT;
     k->load_addr = LINUX_LOAD_HIGH_ADDR;
     if (h->code32_start < k->load_addr || h->code32_start - k->load_addr >= k->kernel_bytes)
-        return refuse(p, HDR(code32_start), h->code32_start,
+        return image_refuse(p, HDR(code32_start), h->code32_start,
                       "entry point outside the protected-mode code loaded at 0x100000");
     k->entry = h->code32_start;
     uint32_t align = h->kernel_alignment;
     if (h->relocatable_kernel && (!align || (align & (align - 1))))
-        return refuse(p, HDR(kernel_alignment), align, "relocatable, but not a power-of-two alignment");
+        return image_refuse(p, HDR(kernel_alignment), align, "relocatable, but not a power-of-two alignment");
     return 0;
 }
 
@@ -117,16 +106,16 @@ static int check_fit(const uint8_t *img, uint32_t mem_size, struct linux_kernel 
 {
     const struct linux_setup_header *h = (const void *)(img + LINUX_HDR_OFFSET);
     if (k->kernel_bytes > mem_size - k->load_addr)
-        return refuse(p, HDR(syssize), h->syssize, "protected-mode code does not fit in guest memory");
+        return image_refuse(p, HDR(syssize), h->syssize, "protected-mode code does not fit in guest memory");
     k->runtime_end = k->load_addr + k->kernel_bytes;
     if (k->version >= LINUX_PROTO_2_10 && k->header_bytes == sizeof(*h)) {
         uint64_t start = h->pref_address;              /* where a fixed kernel runs */
         if (h->relocatable_kernel)
             start = ((uint64_t)k->load_addr + h->kernel_alignment - 1) & ~(uint64_t)(h->kernel_alignment - 1);
         if (start >= mem_size)
-            return refuse(p, HDR(pref_address), (uint32_t)start, "kernel runs at an address past guest memory");
+            return image_refuse(p, HDR(pref_address), (uint32_t)start, "kernel runs at an address past guest memory");
         if (start + h->init_size > mem_size)
-            return refuse(p, HDR(init_size), h->init_size, "kernel needs more memory to boot than the guest has");
+            return image_refuse(p, HDR(init_size), h->init_size, "kernel needs more memory to boot than the guest has");
         if (start + h->init_size > k->runtime_end)
             k->runtime_end = (uint32_t)(start + h->init_size);
     }
@@ -142,7 +131,7 @@ int linux_check(const uint8_t *img, uint32_t size, uint32_t mem_size,
     if (check_identity(img, size, k, p) || check_layout(img, size, k, p))
         return -1;
     if (mem_size < LINUX_LOAD_HIGH_ADDR)
-        return refuse(p, HDR(syssize), 0, "guest memory ends below 1 MiB");
+        return image_refuse(p, HDR(syssize), 0, "guest memory ends below 1 MiB");
     return check_fit(img, mem_size, k, p);
 }
 
