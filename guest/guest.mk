@@ -1,15 +1,16 @@
 # guest/: the VMI guest shim.  Every guest kernel links $(LIBVMI) and
 # compiles with $(GUEST_CFLAGS) to include guest/vmi.h; its linker script
 # INCLUDEs guest/vmi_sites.ld.  libvmi.a = the shim's C files, the native
-# stubs (native.asm) and the shared ROM checker (tools/romsum/romcheck.c).
+# stubs (native.asm) and the shared ROM checker ($(ROMCHECK_C)).
 
 export LIBVMI       := $(BUILD)/guest/libvmi.a
 export GUEST_CFLAGS := -Iguest -Ispec
 
 SHIM_DIR    := $(BUILD)/guest/shim
 SHIM_C      := vmi_setup vmi_detect vmi_bind vmi_patch
-SHIM_HDRS   := guest/vmi.h guest/vmi_impl.h spec/hyperrom.h tools/romsum/romcheck.h
-SHIM_OBJS   := $(SHIM_C:%=$(SHIM_DIR)/%.o) $(SHIM_DIR)/romcheck.o $(SHIM_DIR)/native.o
+SHIM_HDRS   := guest/vmi.h guest/vmi_impl.h spec/hyperrom.h $(ROMCHECK_H)
+SHIM_OBJS   := $(SHIM_C:%=$(SHIM_DIR)/%.o) $(SHIM_DIR)/native.o \
+               $(ROMCHECK_C:tools/romsum/%.c=$(SHIM_DIR)/romsum/%.o)
 SHIM_CFLAGS := $(CFLAGS32) -Iguest -Itools/romsum
 
 $(SHIM_DIR)/%.o: guest/%.c $(SHIM_HDRS) | $(DEPS_STAMP)
@@ -17,7 +18,7 @@ $(SHIM_DIR)/%.o: guest/%.c $(SHIM_HDRS) | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC32) $(SHIM_CFLAGS) -c -o $@ $<
 
-$(SHIM_DIR)/romcheck.o: tools/romsum/romcheck.c $(SHIM_HDRS) | $(DEPS_STAMP)
+$(SHIM_DIR)/romsum/%.o: tools/romsum/%.c $(SHIM_HDRS) | $(DEPS_STAMP)
 	$(call say,CC32,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC32) $(SHIM_CFLAGS) -c -o $@ $<

@@ -10,7 +10,7 @@
 
 HV_DIRS  := core traps segments memory vmi devices loaders
 HV_INCS  := $(HV_DIRS:%=-Ihypervisor/%)
-HV_HDRS  := $(wildcard $(HV_DIRS:%=hypervisor/%/*.h)) tools/romsum/romcheck.h
+HV_HDRS  := $(wildcard $(HV_DIRS:%=hypervisor/%/*.h)) $(ROMCHECK_H)
 HV_C     := core/main core/console core/lib core/mem \
             traps/traps traps/gtlb traps/deliver traps/emulate traps/decode traps/cpuval traps/strio \
             segments/segments segments/segload segments/desc \
@@ -22,7 +22,7 @@ HV_C     := core/main core/console core/lib core/mem \
             loaders/guest loaders/elf loaders/linux
 HV_ASM   := core/boot core/entry
 HV_OBJS  := $(HV_ASM:%=$(BUILD)/hypervisor/%.o) $(HV_C:%=$(BUILD)/hypervisor/%.o) \
-            $(BUILD)/hypervisor/romcheck.o
+            $(ROMCHECK_C:tools/romsum/%.c=$(BUILD)/hypervisor/romsum/%.o)
 HV       := $(BUILD)/hypervisor/hypervisor.elf
 HV_LD    := hypervisor/core/hv.ld
 HV_CFLAGS := $(CFLAGS32) $(HV_INCS) -Itools/romsum
@@ -32,7 +32,7 @@ $(BUILD)/hypervisor/%.o: hypervisor/%.c $(HV_HDRS) $(SPEC_HDR) | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC32) $(HV_CFLAGS) -c -o $@ $<
 
-$(BUILD)/hypervisor/romcheck.o: tools/romsum/romcheck.c tools/romsum/romcheck.h $(SPEC_HDR) | $(DEPS_STAMP)
+$(BUILD)/hypervisor/romsum/%.o: tools/romsum/%.c $(ROMCHECK_H) $(SPEC_HDR) | $(DEPS_STAMP)
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC32) $(HV_CFLAGS) -c -o $@ $<

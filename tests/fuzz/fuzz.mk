@@ -25,12 +25,12 @@ FUZZ_HDRS       := tests/fuzz/fuzz.h $(SPEC_HDR)
 # romsum and detect spend most of their time in romcheck's bounds checks;
 # tracing those comparisons made them 3x slower for nothing, and their
 # seeds carry the magic values the tracing would find.
-FUZZ_SRCS_romsum   := tools/romsum/romcheck.c
+FUZZ_SRCS_romsum   := $(ROMCHECK_C)
 FUZZ_INCS_romsum   := -Itools/romsum
 FUZZ_DEPS_romsum   := tools/romsum/romsum.c $(ROMCHECK_SRCS)
 FUZZ_CFLAGS_romsum := -fno-sanitize-coverage=trace-cmp
 FUZZ_OPTS_romsum   := -max_len=6144
-FUZZ_SRCS_detect   := guest/vmi_detect.c tools/romsum/romcheck.c
+FUZZ_SRCS_detect   := guest/vmi_detect.c $(ROMCHECK_C)
 FUZZ_INCS_detect   := -Iguest -Itools/romsum
 FUZZ_DEPS_detect   := $(SHIM_HDRS) $(ROMCHECK_SRCS)
 FUZZ_CFLAGS_detect := -fno-sanitize-coverage=trace-cmp

@@ -12,8 +12,8 @@
 
 ROMSUM_TEST_DIR    := $(BUILD)/tests/romsum
 ROMSUM_TEST_SAN    ?= -fsanitize=address,undefined -fno-sanitize-recover=all
-ROMSUM_TEST_COMMON := tests/romsum/romtest.c tools/romsum/romcheck.c tests/lib/check.c
-ROMSUM_TEST_HDRS   := tests/romsum/romtest.h tools/romsum/romcheck.h spec/hyperrom.h \
+ROMSUM_TEST_COMMON := tests/romsum/romtest.c $(ROMCHECK_C) tests/lib/check.c
+ROMSUM_TEST_HDRS   := tests/romsum/romtest.h $(ROMCHECK_H) spec/hyperrom.h \
                       tests/lib/check.h
 ROMSUM_TEST_BINS   := $(ROMSUM_TEST_DIR)/romcheck-test $(ROMSUM_TEST_DIR)/romscan-test
 ROMSUM_TEST_ROM    ?= $(BUILD)/rom/vmi.rom

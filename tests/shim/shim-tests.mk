@@ -11,10 +11,10 @@ SHIM_TEST_DIR    := $(BUILD)/tests/shim
 SHIM_TESTS       := $(SHIM_TEST_DIR)/detect-test $(SHIM_TEST_DIR)/patch-test
 SHIM_TEST_CFLAGS := $(HOST_CFLAGS) -Iguest -Itools/romsum -Itests/lib
 SHIM_TEST_HDRS   := guest/vmi.h guest/vmi_impl.h spec/hyperrom.h \
-                    tools/romsum/romcheck.h tests/lib/check.h
+                    $(ROMCHECK_H) tests/lib/check.h
 
 $(SHIM_TEST_DIR)/detect-test: tests/shim/detect-test.c guest/vmi_detect.c \
-        tools/romsum/romcheck.c tests/lib/check.c $(SHIM_TEST_HDRS) | $(DEPS_STAMP)
+        $(ROMCHECK_C) tests/lib/check.c $(SHIM_TEST_HDRS) | $(DEPS_STAMP)
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(SHIM_TEST_CFLAGS) -o $@ $(filter %.c,$^)
