@@ -413,7 +413,7 @@ struct hr_vcpu_area {
     uint32_t cycle_hz_lo;        /* @80 GetCycleFrequency, EDX:EAX          */
     uint32_t cycle_hz_hi;        /* @84                                     */
     uint32_t iopl;               /* @88 the virtual IOPL (EFLAGS bits 12-13):
-                                    the ROM's copy, for IRET's fast path    */
+                                    a copy; IRET's fast path reads must_exit */
     uint32_t reserved[9];        /* @92                                     */
     struct hr_lazy_entry queue[HR_LAZY_QUEUE]; /* @128 lazy-mode updates,
                                     applied in order at the next exit      */
