@@ -21,6 +21,8 @@
 %define GUEST_CPL         1        ; a HyperROM guest kernel runs in ring 1
 %define EFLAGS_NT         0x4000   ; nested task (Intel SDM vol. 3, 2.3): never given to a guest
 %define EFLAGS_IOPL       0x3000   ; I/O privilege level (SDM vol. 1, 3.4.3.3)
+%define EFLAGS_IF         0x0200   ; interrupt enable flag (SDM vol. 1, 3.4.3.3)
+%define RPL_USER_BIT      2        ; RPL 3 has it, the kernel's RPL 1 not
 
 %ifdef MAPFILE
 [map symbols MAPFILE]

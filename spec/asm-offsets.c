@@ -79,6 +79,8 @@ static void constants(void)
     DEF(HR_FLAT_KERNEL_DS, HR_FLAT_KERNEL_DS);
     DEF(HR_VCPU_AREA, HR_VCPU_AREA);
     OFF("VCPU", struct hr_vcpu_area, virt_if);
+    OFF("VCPU", struct hr_vcpu_area, must_exit);
+    DEF(HR_MUST_EXIT, HR_MUST_EXIT);
     OFF("VCPU", struct hr_vcpu_area, pending);
     OFF("VCPU", struct hr_vcpu_area, lazy_mode);
     OFF("VCPU", struct hr_vcpu_area, cr0);

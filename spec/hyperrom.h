@@ -389,8 +389,15 @@ struct hr_lazy_entry {
 } HR_PACKED;
 _Static_assert(sizeof(struct hr_lazy_entry) == 1u << HR_LAZY_ENTRY_SHIFT, "lazy entry size");
 _Static_assert(offsetof(struct hr_lazy_entry, arg) == 4, "lazy entry args");
+/* must_exit: the hypervisor keeps it HR_MUST_EXIT while pending, queued or
+ * the virtual IOPL is not 0 (and the ROM sets it when it queues), else 0.
+ * It is the top byte of the dword at virt_if, so that one "or" that sets
+ * the interrupt flag also tests it (the sign flag): the ROM's IRET. */
+#define HR_MUST_EXIT          0x80u
 struct hr_vcpu_area {
-    uint32_t virt_if;            /* @0  VMI_INTERRUPTS_ENABLED or 0         */
+    uint16_t virt_if;            /* @0  VMI_INTERRUPTS_ENABLED or 0         */
+    uint8_t  reserved0;          /* @2  0                                   */
+    uint8_t  must_exit;          /* @3  HR_MUST_EXIT or 0: IRET must exit   */
     uint32_t pending;            /* @4  nonzero: an interrupt waits for IF  */
     uint32_t lazy_mode;          /* @8  SetLazyMode's mode (the ROM's)      */
     uint32_t queued;             /* @12 entries waiting in queue[]          */
@@ -406,7 +413,7 @@ struct hr_vcpu_area {
     uint32_t cycle_hz_lo;        /* @80 GetCycleFrequency, EDX:EAX          */
     uint32_t cycle_hz_hi;        /* @84                                     */
     uint32_t iopl;               /* @88 the virtual IOPL (EFLAGS bits 12-13):
-                                    the ROM's copy, for IRET's fast path    */
+                                    a copy; IRET's fast path reads must_exit */
     uint32_t reserved[9];        /* @92                                     */
     struct hr_lazy_entry queue[HR_LAZY_QUEUE]; /* @128 lazy-mode updates,
                                     applied in order at the next exit      */
@@ -415,6 +422,7 @@ _Static_assert(sizeof(struct hr_vcpu_area) == 128 + HR_LAZY_QUEUE * 32, "vcpu ar
 _Static_assert(sizeof(struct hr_vcpu_area) <= 4096, "the area is one page");
 _Static_assert(offsetof(struct hr_vcpu_area, queued) == 12, "queued");
 _Static_assert(offsetof(struct hr_vcpu_area, queue) == 128, "queue");
+_Static_assert(offsetof(struct hr_vcpu_area, must_exit) == 3, "must_exit: virt_if's top byte");
 _Static_assert(offsetof(struct hr_vcpu_area, pending) == 4, "pending");
 _Static_assert(offsetof(struct hr_vcpu_area, lazy_mode) == 8, "lazy_mode");
 _Static_assert(offsetof(struct hr_vcpu_area, cr0) == 16, "cr0");

@@ -70,6 +70,15 @@ struct vcpu {
 };
 extern struct vcpu vcpu0;
 
+/* Keep the area's must_exit (spec section 9) as the ROM's IRET reads it:
+ * set while an interrupt is pending, updates are queued or the virtual
+ * IOPL is not 0, else clear.  Called wherever one of those changes. */
+static inline void vcpu_sync_must_exit(void)
+{
+    struct hr_vcpu_area *a = vcpu0.area;
+    a->must_exit = (a->pending | a->queued | vcpu0.iopl_mask) ? HR_MUST_EXIT : 0;
+}
+
 /* console.c */
 void console_init(const char *cmdline);
 int console_shared(void);

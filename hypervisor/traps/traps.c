@@ -236,6 +236,7 @@ static void inject(struct trapframe *tf)
     if (!vpic_requests) {                /* the common exit: nothing to do */
         if (vcpu0.area->pending)
             vcpu0.area->pending = 0;
+        vcpu_sync_must_exit();           /* the queue was applied, too */
         return;
     }
     if (vpic_pending() && (SEL_RPL(tf->cs) == 3 || vcpu0.area->virt_if)) {
@@ -244,6 +245,7 @@ static void inject(struct trapframe *tf)
             reflect(tf, (uint32_t)v, 0, 0);
     }
     vcpu0.area->pending = (uint32_t)vpic_pending();
+    vcpu_sync_must_exit();
 }
 
 /* Exceptions that, from ring 1 outside a ROM, only ever mean reflection:

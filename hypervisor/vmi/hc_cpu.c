@@ -254,6 +254,7 @@ void set_virtual_iopl(struct trapframe *tf, uint32_t image)
     if (iopl == vcpu0.iopl_mask)
         return;
     vcpu0.iopl_mask = iopl;
+    vcpu_sync_must_exit();               /* the ROM's IRET exits while not 0 */
     iopb_sync();
     idt_sync_syscall(tf);
 }

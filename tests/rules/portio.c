@@ -356,13 +356,14 @@ static void check_iret_image(void)
     set_iopl(0);
 }
 
-/* Under VMI the ROM's IRET reads the vCPU area's copy of IOPL, which the
- * kernel can write: a forged copy changes only the path its IRET takes,
- * never what ring 3 gets (spec section 9). */
+/* Under VMI the ROM's IRET reads must_exit in the vCPU area, and the area
+ * holds a copy of IOPL that nothing reads back; the kernel can write both.
+ * Forging either changes only the path its own IRETs take, never gives
+ * ring 3 more than the kernel granted (spec section 9). */
 static void check_forged_copy(void)
 {
     if (!rules_vmi()) {
-        report_skip("forged IOPL copy: only the ROM's IRET (mode hv) reads it");
+        report_skip("forged must_exit and IOPL copy: only the ROM's IRET (mode hv) reads them");
         return;
     }
     struct uio u = { .port = PORT_NONE };
@@ -371,7 +372,18 @@ static void check_forged_copy(void)
     area->iopl = IOPL3;
     expect(user_at(u_in1, &u, 0), T_GP, 0, "vCPU area's IOPL copy forged to 3, image IOPL 0: "
            "inb 9000h from ring 3");
-    report(area->iopl == 0, "the hypervisor's IRET rewrote the copy (%x)", area->iopl);
+    set_iopl(IOPL3);
+    report(area->must_exit == HR_MUST_EXIT && area->iopl == IOPL3,
+           "virtual IOPL 3: must_exit set (%x), the copy 3 (%x)", area->must_exit, area->iopl);
+    area->must_exit = 0;
+    expect(user_at(u_in1, &u, 0), NO_FAULT, 0, "must_exit forged to 0 at IOPL 3, image IOPL 0: "
+           "the ROM's IRET keeps IOPL 3, which the kernel granted (spec): inb 9000h");
+    set_iopl(0);
+    report(area->must_exit == 0 && area->iopl == 0,
+           "IOPL 0 again: must_exit (%x) and the copy (%x) clear", area->must_exit, area->iopl);
+    area->must_exit = HR_MUST_EXIT;
+    expect(user_at(u_in1, &u, 0), T_GP, 0, "must_exit forged to 80h at IOPL 0: inb 9000h");
+    report(area->must_exit == 0, "the exits since recomputed must_exit (%x)", area->must_exit);
 }
 
 /* Seed 002 at IOPL 3: natively CLI holds the timer's IRQs until STI; under
