@@ -23,6 +23,7 @@
 ; the common path from the same frame.
 
 %include "hyperrom.inc"
+%include "hvoffsets.inc"                ; the C layouts, to check the copies below
 
 HV_DS           equ 0xF08               ; GDT slot 481: hypervisor data
 TF_CS           equ 60                  ; offsetof(struct trapframe, cs), x86.h
@@ -37,6 +38,9 @@ NMI_VECTOR      equ 2
 %define REFLECT_ONLY(v) ((v) == 0 || (v) == 1 || (v) == 5 || (v) == 6 || (v) == 7 || (v) == 16 || (v) == 17 || (v) == 19)
 TRAP_PAGE_SIZE  equ 4096                ; segments.c: trap_page
 TRAP_FRAME      equ trap_page + TRAP_PAGE_SIZE - TF_SIZE  ; a frame from the guest
+%if TF_CS != TRAPFRAME_cs || TF_SIZE != TRAPFRAME_SIZE || TF_EIP != TRAPFRAME_eip || TF_ESP_PUSHAD != TRAPFRAME_esp_pushad || HV_DS != HV_DS_SELECTOR
+%error "entry.asm's trap frame layout differs from x86.h's"
+%endif
 HV_BASE         equ HR_VIRTUAL_TOP
 NUM_VECTORS     equ 256
 ; Exceptions for which the CPU pushes an error code (Intel SDM 6.13).
@@ -45,6 +49,8 @@ NUM_VECTORS     equ 256
         bits 32
         section .entry.text progbits alloc exec nowrite align=16
         extern hv_trap, seg_return, hypercall_fast, exception_fast, hv_enter_elsewhere
+        extern hypercall_entry
+        global hypercall_common, hypercall_served
         extern boot_pd
         extern espfix_on, espfix_sp, hv_stack_top, trap_page
 
@@ -75,7 +81,7 @@ trap_stub_%[v]:
 %if v == NMI_VECTOR
         jmp nmi_common
 %elif v == HR_HYPERCALL_VECTOR
-        jmp hypercall_common
+        jmp hypercall_entry             ; fastcall.asm, then hypercall_common
 %elif REFLECT_ONLY(v)
         jmp exception_common
 %else
@@ -180,6 +186,7 @@ hypercall_common:
         mov esp, [hv_stack_top]         ; the frame stays at TRAP_FRAME
         push TRAP_FRAME
         call hypercall_fast
+hypercall_served:                       ; also from fastcall.asm's C bodies
         test eax, eax
         jz slow_trap
         dec eax

@@ -156,6 +156,38 @@ static const uint8_t fast_kind[CALL_BYTES] = {     /* FAST_NO past VMI_CALL_COUN
     [VMI_CALL_WriteIDTEntry] = FAST_TABLES, [VMI_CALL_UpdateKernelStack] = FAST_TABLES,
 };
 
+/* The call site fastcall.asm serves by itself (hypercall.h). */
+struct hc_site hc_site;
+extern const char hc_body_cpuid[], hc_body_framed[];     /* fastcall.asm */
+
+/* Remember the site of a call hypercall_fast is about to serve, every
+ * check passed, for fastcall.asm: only when the guest cannot rewrite its
+ * call byte (a ROM), so that a later trap from there has that number. */
+static void site_remember(const struct trapframe *tf, const uint8_t *byte, uint32_t call)
+{
+    if (!paging_readonly(V2P(byte) - vcpu0.mem_base, 1))
+        return;
+    hc_site = (struct hc_site){
+        .eip = tf->eip, .gens = seg_generation + mmu_generation, .cr3 = vcpu0.cr3,
+        .cs = (uint16_t)tf->cs, .ss = (uint16_t)tf->ss, .ds = (uint16_t)tf->ds,
+        .es = (uint16_t)tf->es, .call = call,
+        .body = call == VMI_CALL_CPUID ? hc_body_cpuid : hc_body_framed,
+    };
+}
+
+/* Serve the remembered call (fastcall.asm found every check holding, tf
+ * on the trap page): as hypercall_fast does once its checks pass. */
+int hypercall_site(struct trapframe *tf)
+{
+    uint32_t gen = seg_generation, call = hc_site.call;
+    vcpu0.emulating = 0;
+    vcpu0.exits[EXIT_HYPERCALL]++;
+    vcpu0.calls[call]++;
+    tf->eip++;                                   /* resume after the byte */
+    handlers[call](tf);
+    return seg_generation == gen ? 1 : 2;
+}
+
 /*
  * The hypercall vector's first stop (entry.asm, tf on the trap page):
  * serve a FAST_REGS or FAST_TABLES call completely when every check of the
@@ -179,6 +211,7 @@ int hypercall_fast(struct trapframe *tf)
     if (!seg_vmi_return_remembered(tf, tf->eip + 1))
         return 0;
     uint32_t gen = seg_generation;               /* the tables seg_return passed */
+    site_remember(tf, p, call);
     vcpu0.emulating = 0;
     vcpu0.exits[EXIT_HYPERCALL]++;
     vcpu0.calls[call]++;

@@ -22,6 +22,38 @@ void hc_page_fault(struct trapframe *tf, uint32_t va, uint32_t n, uint32_t acces
 void hc_not_served(struct trapframe *tf, uint32_t call) __attribute__((noreturn));
 extern uint32_t syscall_vector;
 
+/* CPUID leaf 1 as the guest sees it (spec section 10): hc_CPUID and the
+ * hypercall vector's own body for it (fastcall.asm, via hvoffsets.inc). */
+#define CPUID_FEATURES     1u
+#define CPUID_ECX_HV       (1u << 31)   /* "running under a hypervisor"    */
+#define CPUID_EDX_VME      (1u << 1)    /* V8086 extensions: not offered   */
+#define CPUID_EDX_SEP      (1u << 11)   /* SYSENTER/SYSEXIT: not offered (the
+                                           real MSRs are the hypervisor's; a
+                                           guest's SYSENTER would #GP)      */
+#define CPUID_EDX_HIDDEN   (CPUID_EDX_VME | CPUID_EDX_SEP)
+
+/*
+ * The call site the hypercall vector's first instructions serve by
+ * themselves (fastcall.asm): the last one hypercall_fast served with every
+ * check passed, remembered with what those checks depended on.  It holds
+ * while the guest traps from the same EIP, with the same CS, SS, DS and ES
+ * (which then passed rules 4 and 5 and the check before the IRET), the
+ * same CR3, and neither seg_generation nor mmu_generation has moved since
+ * (gens is their sum: both only ever grow, so an equal sum means neither
+ * moved).  Only a call byte the guest cannot write is remembered (its ROM,
+ * read-only in every mapping), so the number need not be read again.
+ */
+struct hc_site {
+    uint32_t eip;              /* the call byte's address; 0: none      */
+    uint32_t gens;             /* seg_generation + mmu_generation       */
+    uint32_t cr3;              /* vcpu0.cr3                             */
+    uint16_t cs, ss, ds, es;   /* the selectors, as pushed              */
+    uint32_t call;             /* the call number                       */
+    const void *body;          /* fastcall.asm's code for it            */
+};
+extern struct hc_site hc_site;
+int hypercall_site(struct trapframe *tf);        /* fastcall.asm's C half */
+
 /* One INS or OUTS (hc_io.c): SEG_* and addr16 as decode.h has them. */
 struct string_io {
     uint32_t size;          /* 1, 2 or 4 bytes per item                */
