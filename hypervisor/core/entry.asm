@@ -50,7 +50,7 @@ NUM_VECTORS     equ 256
         section .entry.text progbits alloc exec nowrite align=16
         extern hv_trap, seg_return, hypercall_fast, exception_fast, hv_enter_elsewhere
         extern hypercall_entry
-        global hypercall_common, hypercall_served
+        global hypercall_common, guest_return, fast_return
         extern boot_pd
         extern espfix_on, espfix_sp, hv_stack_top, trap_page
 
@@ -186,7 +186,6 @@ hypercall_common:
         mov esp, [hv_stack_top]         ; the frame stays at TRAP_FRAME
         push TRAP_FRAME
         call hypercall_fast
-hypercall_served:                       ; also from fastcall.asm's C bodies
         test eax, eax
         jz slow_trap
         dec eax

@@ -44,6 +44,7 @@ static void trapframe_offsets(void)
 static void vcpu_offsets(void)
 {
     OFF(VCPU0, struct vcpu, area);
+    OFF(VCPU0, struct vcpu, emulating);
     DEF(VCPU0_exit_hypercall, offsetof(struct vcpu, exits) + EXIT_HYPERCALL * sizeof(uint64_t));
     OFF(VCPU0, struct vcpu, calls);
     DEF(VCPU0_CALL_SIZE, sizeof(((struct vcpu *)0)->calls[0]));

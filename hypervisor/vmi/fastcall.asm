@@ -18,8 +18,7 @@
 ; through SS (the hypervisor's flat segment, from TSS.ss0), so the guest's
 ; DS, ES, FS and GS stay loaded and the IRET reloads only CS and SS, which
 ; passed the check before the IRET at this generation.  Every other
-; remembered call builds the frame and runs its C handler
-; (hypercall_site).  Offsets come from the C layouts (hvoffsets.inc).
+; remembered call builds the frame and runs its C handler.  Offsets come from the C layouts (hvoffsets.inc).
 
 %include "hyperrom.inc"
 %include "hvoffsets.inc"
@@ -28,7 +27,7 @@
         section .entry.text progbits alloc exec nowrite align=16
         extern hv_cr3, guest_cr3, trap_page, hv_stack_top
         extern vcpu0, vpic_requests, seg_generation, mmu_generation, hc_site
-        extern hypercall_common, hypercall_served, hypercall_site
+        extern hypercall_common, guest_return, fast_return, hc_handlers
         global hypercall_entry, hc_body_cpuid, hc_body_framed
 
 TRAP_FRAME      equ trap_page + HV_PAGE_SIZE - TRAPFRAME_SIZE   ; from ring 1
@@ -97,8 +96,10 @@ hc_body_cpuid:
         iretd
 
 ; A remembered call with a C handler: the trap frame as entry.asm's
-; SAVE_FRAME builds it (CR3 is ours already), then hypercall_site serves
-; it and entry.asm's hypercall_common returns as after hypercall_fast.
+; SAVE_FRAME builds it (CR3 is ours already), the counts and EIP as
+; hypercall_fast keeps them, the handler, and entry.asm's return: the fast
+; one unless the handler moved seg_generation (a table the selectors are
+; read from changed), when seg_return checks them again.
 hc_body_framed:
         pop ecx
         pop eax
@@ -112,6 +113,17 @@ hc_body_framed:
         mov es, ax
         cld                             ; C needs DF clear; the guest may not
         mov esp, [hv_stack_top]         ; the frame stays at TRAP_FRAME
+        mov eax, SITE(call)
+        add dword [vcpu0 + VCPU0_exit_hypercall], 1
+        adc dword [vcpu0 + VCPU0_exit_hypercall + 4], 0
+        add dword [vcpu0 + VCPU0_calls + eax * VCPU0_CALL_SIZE], 1
+        adc dword [vcpu0 + VCPU0_calls + eax * VCPU0_CALL_SIZE + 4], 0
+        mov dword [vcpu0 + VCPU0_emulating], 0  ; (hc_fault reads it)
+        inc dword [TRAP_FRAME + TRAPFRAME_eip]  ; resume after the call byte
+        push dword [seg_generation]     ; the tables seg_return passed
         push TRAP_FRAME
-        call hypercall_site
-        jmp hypercall_served
+        call [hc_handlers + eax * 4]    ; void hc_<name>(tf)
+        mov eax, [esp + 4]
+        cmp eax, [seg_generation]
+        jne guest_return
+        jmp fast_return

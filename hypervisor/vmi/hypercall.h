@@ -15,7 +15,20 @@ typedef void hc_handler(struct trapframe *tf);
 HR_VMI_CALLS(HC_DECLARE_)
 #undef HC_DECLARE_
 
-uint32_t hc_arg4(struct trapframe *tf);
+extern struct gtlb hc_arg_tlb;
+uint32_t hc_arg4_walk(struct trapframe *tf);
+
+/* The fourth regparm argument: on the guest stack above the return
+ * address (hypercall.c); inline for a kept translation. */
+static inline uint32_t hc_arg4(struct trapframe *tf)
+{
+    uint32_t v;
+    const uint8_t *p = gtlb_ptr(&hc_arg_tlb, tf->esp + 4, sizeof(v), 0);
+    if (!p)
+        return hc_arg4_walk(tf);
+    __builtin_memcpy(&v, p, sizeof(v));
+    return v;
+}
 void hc_desc_queued(struct trapframe *tf, uint32_t call, uint32_t table, uint32_t index);
 void hc_fault(struct trapframe *tf, uint32_t vector, uint32_t error) __attribute__((noreturn));
 void hc_page_fault(struct trapframe *tf, uint32_t va, uint32_t n, uint32_t access) __attribute__((noreturn));
@@ -52,7 +65,7 @@ struct hc_site {
     const void *body;          /* fastcall.asm's code for it            */
 };
 extern struct hc_site hc_site;
-int hypercall_site(struct trapframe *tf);        /* fastcall.asm's C half */
+extern hc_handler *const hc_handlers[VMI_CALL_COUNT];    /* by call number */
 
 /* One INS or OUTS (hc_io.c): SEG_* and addr16 as decode.h has them. */
 struct string_io {
