@@ -16,7 +16,8 @@
 ; nothing here touches memory outside the entry pages.
 ;
 ; The hypercall vector and the exceptions that are only ever reflected
-; have paths of their own: hypercall_fast (hypercall.c) and exception_fast
+; have paths of their own: the remembered call site (fastcall.asm, before
+; hypercall_common), hypercall_fast (hypercall.c) and exception_fast
 ; (traps.c) serve the event when nothing else is owed on this exit and
 ; every check has a remembered answer that holds, and their return skips
 ; hv_trap's dispatch, the injection and seg_return.  Anything else takes
@@ -114,15 +115,18 @@ nmi_common:
 ; hypervisor's map and data segments.  SS is the hypervisor's (TSS.ss0,
 ; or already in ring 0), DS may be anything the guest loaded: hence ss:.
 ; SAVE_FRAME 0 leaves out the interrupted CR3, which only a trap that may
-; come from ring 0 needs (to go back to the map it had).
+; come from ring 0 needs (to go back to the map it had); SAVE_FRAME 2
+; also the switch, which fastcall.asm made already.
 %macro SAVE_FRAME 1
         pushad
-%if %1
+%if %1 == 1
         mov eax, cr3                    ; the interrupted map: the guest's, or
         mov [esp + PUSHAD_ESP], eax     ; ours; POPAD skips this slot
 %endif
+%if %1 != 2
         mov eax, [ss:hv_cr3]            ; the guest's EAX is saved
         mov cr3, eax
+%endif
         push ds
         push es
         push fs
@@ -181,8 +185,8 @@ guest_return:                           ; the frame at TRAP_FRAME, ESP ours
 ; seg_return before at this seg_generation, so only the guest's map and
 ; DS/ES (ours during the call) are restored; FS and GS were never touched.
 ; 2: served, but a descriptor table changed, so seg_return checks again.
-hypercall_common:
-        SAVE_FRAME 0                    ; from ring 1 only: the guest's map
+hypercall_common:                       ; from fastcall.asm, in our map
+        SAVE_FRAME 2
         mov esp, [hv_stack_top]         ; the frame stays at TRAP_FRAME
         push TRAP_FRAME
         call hypercall_fast

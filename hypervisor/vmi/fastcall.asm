@@ -39,16 +39,16 @@ CPUID_CALLS     equ VCPU0_calls + VMI_CALL_CPUID * VCPU0_CALL_SIZE
 hypercall_entry:
         push eax
         push ecx
-        mov eax, [ss:hv_cr3]            ; our map (entry.asm's SAVE_FRAME
-        mov cr3, eax                    ; loads it once more on .full)
+        mov eax, [ss:hv_cr3]            ; our map, for .full's path too
+        mov cr3, eax
+        mov eax, FRAME(eip)             ; first what differs most often,
+        cmp eax, SITE(eip)              ; so other calls lose least
+        jne .full
         mov eax, [ss:vcpu0 + VCPU0_area]
         mov ecx, [ss:eax + VCPU_queued]
         or ecx, [ss:eax + VCPU_pending]
         or ecx, [ss:vpic_requests]
         jnz .full                       ; something owed on this exit
-        mov eax, FRAME(eip)
-        cmp eax, SITE(eip)
-        jne .full
         mov eax, [ss:seg_generation]
         add eax, [ss:mmu_generation]
         cmp eax, SITE(gens)
