@@ -37,13 +37,13 @@ CPUID_CALLS     equ VCPU0_calls + VMI_CALL_CPUID * VCPU0_CALL_SIZE
 
 ; The hypercall vector's stub jumps here: ESP at the frame's vector.
 hypercall_entry:
-        push eax
-        push ecx
-        mov eax, [ss:hv_cr3]            ; our map, for .full's path too
+        push eax                        ; a scratch register, below the frame
+        mov eax, [ss:hv_cr3]            ; our map, for .other's path too
         mov cr3, eax
         mov eax, FRAME(eip)             ; first what differs most often,
         cmp eax, SITE(eip)              ; so other calls lose least
-        jne .full
+        jne .other
+        push ecx                        ; a second one
         mov eax, [ss:vcpu0 + VCPU0_area]
         mov ecx, [ss:eax + VCPU_queued]
         or ecx, [ss:eax + VCPU_pending]
@@ -70,7 +70,7 @@ hypercall_entry:
         jne .full
         jmp SITE(body)                  ; hc_body_cpuid or hc_body_framed
 .full:  pop ecx
-        pop eax
+.other: pop eax
         jmp hypercall_common
 
 ; CPUID, leaf 1: the host's answer with the hypervisor bit set and VME and
