@@ -53,7 +53,7 @@ extern uint32_t syscall_vector;
  * (which then passed rules 4 and 5 and the check before the IRET), the
  * same CR3, and neither seg_generation nor mmu_generation has moved since
  * (gens is their sum: both only ever grow, so an equal sum means neither
- * moved).  Only a call byte the guest cannot write is remembered (its ROM,
+ * moved; a CR0.PG change moves mmu_generation too, through mmu_reset).  Only a call byte the guest cannot write is remembered (its ROM,
  * read-only in every mapping), so the number need not be read again.
  */
 struct hc_site {
