@@ -20,7 +20,7 @@ HV_C     := core/main core/console core/lib core/mem \
             devices/ports devices/vpic devices/vtimer devices/ioperm \
             devices/vpit devices/portb devices/vcmos devices/vkbc devices/wallclock devices/board \
             loaders/guest loaders/elf loaders/linux
-HV_ASM   := core/boot core/entry
+HV_ASM   := core/boot core/entry vmi/fastcall
 HV_OBJS  := $(HV_ASM:%=$(BUILD)/hypervisor/%.o) $(HV_C:%=$(BUILD)/hypervisor/%.o) \
             $(ROMCHECK_C:tools/romsum/%.c=$(BUILD)/hypervisor/romsum/%.o)
 HV       := $(BUILD)/hypervisor/hypervisor.elf
@@ -37,10 +37,18 @@ $(BUILD)/hypervisor/romsum/%.o: tools/romsum/%.c $(ROMCHECK_H) $(SPEC_HDR) | $(D
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC32) $(HV_CFLAGS) -c -o $@ $<
 
-$(BUILD)/hypervisor/%.o: hypervisor/%.asm $(SPEC_INC) | $(DEPS_STAMP)
+# The C layouts the assembly reads (core/hvoffsets.c says how).
+HV_OFFSETS := $(BUILD)/hypervisor/hvoffsets.inc
+$(HV_OFFSETS): hypervisor/core/hvoffsets.c $(HV_HDRS) $(SPEC_HDR) | $(DEPS_STAMP)
+	$(call say,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC32) $(HV_CFLAGS) -S -o $(@:.inc=.s) $<
+	$(Q)sed -n 's/.*->\([A-Za-z0-9_]*\) \(-*[0-9]*\).*/%define \1 \2/p' $(@:.inc=.s) > $@
+
+$(BUILD)/hypervisor/%.o: hypervisor/%.asm $(SPEC_INC) $(HV_OFFSETS) | $(DEPS_STAMP)
 	$(call say,NASM,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(NASM) -f elf32 -I$(dir $(SPEC_INC)) -o $@ $<
+	$(Q)$(NASM) -f elf32 -I$(dir $(SPEC_INC)) -I$(dir $(HV_OFFSETS)) -o $@ $<
 
 $(HV): $(HV_OBJS) $(HV_LD)
 	$(call say,LD,$@)

@@ -16,13 +16,15 @@
 ; nothing here touches memory outside the entry pages.
 ;
 ; The hypercall vector and the exceptions that are only ever reflected
-; have paths of their own: hypercall_fast (hypercall.c) and exception_fast
+; have paths of their own: the remembered call site (fastcall.asm, before
+; hypercall_common), hypercall_fast (hypercall.c) and exception_fast
 ; (traps.c) serve the event when nothing else is owed on this exit and
 ; every check has a remembered answer that holds, and their return skips
 ; hv_trap's dispatch, the injection and seg_return.  Anything else takes
 ; the common path from the same frame.
 
 %include "hyperrom.inc"
+%include "hvoffsets.inc"                ; the C layouts, to check the copies below
 
 HV_DS           equ 0xF08               ; GDT slot 481: hypervisor data
 TF_CS           equ 60                  ; offsetof(struct trapframe, cs), x86.h
@@ -37,6 +39,9 @@ NMI_VECTOR      equ 2
 %define REFLECT_ONLY(v) ((v) == 0 || (v) == 1 || (v) == 5 || (v) == 6 || (v) == 7 || (v) == 16 || (v) == 17 || (v) == 19)
 TRAP_PAGE_SIZE  equ 4096                ; segments.c: trap_page
 TRAP_FRAME      equ trap_page + TRAP_PAGE_SIZE - TF_SIZE  ; a frame from the guest
+%if TF_CS != TRAPFRAME_cs || TF_SIZE != TRAPFRAME_SIZE || TF_EIP != TRAPFRAME_eip || TF_ESP_PUSHAD != TRAPFRAME_esp_pushad || HV_DS != HV_DS_SELECTOR
+%error "entry.asm's trap frame layout differs from x86.h's"
+%endif
 HV_BASE         equ HR_VIRTUAL_TOP
 NUM_VECTORS     equ 256
 ; Exceptions for which the CPU pushes an error code (Intel SDM 6.13).
@@ -45,6 +50,8 @@ NUM_VECTORS     equ 256
         bits 32
         section .entry.text progbits alloc exec nowrite align=16
         extern hv_trap, seg_return, hypercall_fast, exception_fast, hv_enter_elsewhere
+        extern hypercall_entry
+        global hypercall_common, guest_return, fast_return
         extern boot_pd
         extern espfix_on, espfix_sp, hv_stack_top, trap_page
 
@@ -75,7 +82,7 @@ trap_stub_%[v]:
 %if v == NMI_VECTOR
         jmp nmi_common
 %elif v == HR_HYPERCALL_VECTOR
-        jmp hypercall_common
+        jmp hypercall_entry             ; fastcall.asm, then hypercall_common
 %elif REFLECT_ONLY(v)
         jmp exception_common
 %else
@@ -108,15 +115,18 @@ nmi_common:
 ; hypervisor's map and data segments.  SS is the hypervisor's (TSS.ss0,
 ; or already in ring 0), DS may be anything the guest loaded: hence ss:.
 ; SAVE_FRAME 0 leaves out the interrupted CR3, which only a trap that may
-; come from ring 0 needs (to go back to the map it had).
+; come from ring 0 needs (to go back to the map it had); SAVE_FRAME 2
+; also the switch, which fastcall.asm made already.
 %macro SAVE_FRAME 1
         pushad
-%if %1
+%if %1 == 1
         mov eax, cr3                    ; the interrupted map: the guest's, or
         mov [esp + PUSHAD_ESP], eax     ; ours; POPAD skips this slot
 %endif
+%if %1 != 2
         mov eax, [ss:hv_cr3]            ; the guest's EAX is saved
         mov cr3, eax
+%endif
         push ds
         push es
         push fs
@@ -175,8 +185,8 @@ guest_return:                           ; the frame at TRAP_FRAME, ESP ours
 ; seg_return before at this seg_generation, so only the guest's map and
 ; DS/ES (ours during the call) are restored; FS and GS were never touched.
 ; 2: served, but a descriptor table changed, so seg_return checks again.
-hypercall_common:
-        SAVE_FRAME 0                    ; from ring 1 only: the guest's map
+hypercall_common:                       ; from fastcall.asm, in our map
+        SAVE_FRAME 2
         mov esp, [hv_stack_top]         ; the frame stays at TRAP_FRAME
         push TRAP_FRAME
         call hypercall_fast

@@ -9,12 +9,6 @@
 
 #define CPUID_HV_LEAF      HR_CPUID_SIGNATURE
 #define CPUID_HV_STATS     HR_CPUID_EXITS
-#define CPUID_FEATURES     1u
-#define CPUID_ECX_HV       (1u << 31)   /* "running under a hypervisor"    */
-#define CPUID_EDX_VME      (1u << 1)    /* V8086 extensions: not offered   */
-#define CPUID_EDX_SEP      (1u << 11)   /* SYSENTER/SYSEXIT: not offered (the
-                                           real MSRs are the hypervisor's; a
-                                           guest's SYSENTER would #GP)      */
 #define HV_SIGNATURE_EBX   0x65707948u  /* "Hype" */
 #define HV_SIGNATURE_ECX   0x4d4f5272u  /* "rROM" */
 #define HV_SIGNATURE_EDX   0x494d5620u  /* " VMI" */
@@ -67,7 +61,7 @@ void hc_CPUID(struct trapframe *tf)
     }
     if (tf->eax == CPUID_FEATURES) {
         r[2] |= CPUID_ECX_HV;
-        r[3] &= ~(CPUID_EDX_VME | CPUID_EDX_SEP);
+        r[3] &= ~CPUID_EDX_HIDDEN;
     }
     tf->eax = r[0]; tf->ebx = r[1]; tf->ecx = r[2]; tf->edx = r[3];
 }

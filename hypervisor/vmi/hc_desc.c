@@ -117,21 +117,36 @@ void hc_SetTR(struct trapframe *tf)
 void hc_GetLDT(struct trapframe *tf) { tf->eax = vcpu0.ldtr; }
 void hc_GetTR(struct trapframe *tf) { tf->eax = vcpu0.tr; }
 
-/* Write{GDT,LDT,IDT}Entry(table, index, lo, hi): store the 8 bytes in the
- * guest's table where the native store "table[index] = d" would (the
- * address wraps as 32-bit arithmetic does) and return the descriptor. */
-static struct seg_desc write_entry(struct trapframe *tf, uint32_t *table, uint32_t *index)
+/* store_entry's miss: the ring-1 store page by page, or the page fault
+ * it raises at the call site. */
+static void store_entry_walk(struct trapframe *tf, uint32_t at, struct seg_desc d)
 {
-    struct seg_desc d = { tf->ecx, hc_arg4(tf) };
-    *table = tf->eax;
-    *index = tf->edx;
-    uint32_t at = *table + *index * (uint32_t)sizeof(d);
+    if (guest_write(at, &d, sizeof(d)))
+        hc_page_fault(tf, at, sizeof(d), PF_W);
+}
+
+/* Write{GDT,LDT,IDT}Entry(table, index, lo, hi): store the 8 bytes d in
+ * the guest's table where the native store "table[index] = d" would (at:
+ * the address wraps as 32-bit arithmetic does); one translation, kept. */
+static inline void store_entry(struct trapframe *tf, uint32_t at, struct seg_desc d)
+{
     uint8_t *p = gtlb_ptr(&table_tlb, at, sizeof(d), 1);
     if (p)
         __builtin_memcpy(p, &d, sizeof(d));
-    else if (guest_write(at, &d, sizeof(d)))
-        hc_page_fault(tf, at, sizeof(d), PF_W);
-    return d;
+    else
+        store_entry_walk(tf, at, d);
+}
+
+/* The entry a Write*Entry call stores: lo in ECX, hi the fourth argument. */
+static inline struct seg_desc call_entry(struct trapframe *tf)
+{
+    return (struct seg_desc){ tf->ecx, hc_arg4(tf) };
+}
+
+/* Where entry index of the table at base lies, 32-bit arithmetic. */
+static inline uint32_t entry_at(uint32_t table, uint32_t index)
+{
+    return table + index * (uint32_t)sizeof(struct seg_desc);
 }
 
 /* Did the store land on entry `index` of the table at base with byte
@@ -144,8 +159,9 @@ static int in_table(uint32_t table, uint32_t index, uint32_t base, uint32_t limi
 
 void hc_WriteGDTEntry(struct trapframe *tf)
 {
-    uint32_t table, index;
-    struct seg_desc d = write_entry(tf, &table, &index);
+    uint32_t table = tf->eax, index = tf->edx;
+    struct seg_desc d = call_entry(tf);
+    store_entry(tf, entry_at(table, index), d);
     const char *why = NULL;
     if (in_table(table, index, vcpu0.gdtr.base, vcpu0.gdtr.limit) &&
         !seg_guest_gdt_holds(index, d) && seg_guest_write_gdt(index, d, &why))
@@ -154,8 +170,9 @@ void hc_WriteGDTEntry(struct trapframe *tf)
 
 void hc_WriteLDTEntry(struct trapframe *tf)
 {
-    uint32_t table, index;
-    struct seg_desc d = write_entry(tf, &table, &index);
+    uint32_t table = tf->eax, index = tf->edx;
+    struct seg_desc d = call_entry(tf);
+    store_entry(tf, entry_at(table, index), d);
     struct seg_desc ldt = seg_guest_view(SEL_INDEX(vcpu0.ldtr));
     const char *why = NULL;
     if (vcpu0.ldtr && in_table(table, index, DESC_BASE(ldt), desc_limit_bytes(ldt)) &&
@@ -165,8 +182,8 @@ void hc_WriteLDTEntry(struct trapframe *tf)
 
 void hc_WriteIDTEntry(struct trapframe *tf)
 {
-    uint32_t table, index;
-    write_entry(tf, &table, &index);
+    uint32_t table = tf->eax, index = tf->edx;
+    store_entry(tf, entry_at(table, index), call_entry(tf));
     if (table == vcpu0.idtr.base && index == syscall_vector)
         idt_sync_syscall(tf);
 }
@@ -180,7 +197,7 @@ void hc_desc_queued(struct trapframe *tf, uint32_t call, uint32_t table, uint32_
 {
     struct seg_desc d;
     const char *why = NULL;
-    uint32_t at = table + index * (uint32_t)sizeof(d);
+    uint32_t at = entry_at(table, index);
     if (call == VMI_CALL_WriteIDTEntry) {
         if (table == vcpu0.idtr.base && index == syscall_vector)
             idt_sync_syscall(tf);

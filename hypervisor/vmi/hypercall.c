@@ -14,18 +14,13 @@
 /* The page the last call byte came from (gtlb.c). */
 static struct gtlb code_tlb;
 
-/* The page the last fourth argument came from (gtlb.c). */
-static struct gtlb arg_tlb;
+/* The page the last fourth argument came from (gtlb.c; hc_arg4). */
+struct gtlb hc_arg_tlb;
 
-/* The fourth regparm argument: on the guest stack above the return address. */
-uint32_t hc_arg4(struct trapframe *tf)
+/* hc_arg4's miss: the ring-1 read page by page, or the guest ends. */
+uint32_t hc_arg4_walk(struct trapframe *tf)
 {
     uint32_t v;
-    const uint8_t *p = gtlb_ptr(&arg_tlb, tf->esp + 4, sizeof(v), 0);
-    if (p) {
-        __builtin_memcpy(&v, p, sizeof(v));
-        return v;
-    }
     if (guest_read(tf->esp + 4, &v, sizeof(v)))
         guest_terminate(tf, "rule 4 (flat stack)", "the fourth argument is not readable at %x", tf->esp + 4);
     return v;
@@ -100,7 +95,7 @@ static void check_segments(struct trapframe *tf, uint32_t call)
 }
 
 /* The handler table: one per call number. */
-static hc_handler *const handlers[VMI_CALL_COUNT] = {
+hc_handler *const hc_handlers[VMI_CALL_COUNT] = {
 #define HANDLER_(num, name) [num] = hc_##name,
     HR_VMI_CALLS(HANDLER_)
 #undef HANDLER_
@@ -156,6 +151,25 @@ static const uint8_t fast_kind[CALL_BYTES] = {     /* FAST_NO past VMI_CALL_COUN
     [VMI_CALL_WriteIDTEntry] = FAST_TABLES, [VMI_CALL_UpdateKernelStack] = FAST_TABLES,
 };
 
+/* The call site fastcall.asm serves by itself (hypercall.h). */
+struct hc_site hc_site;
+extern const char hc_body_cpuid[], hc_body_framed[];     /* fastcall.asm */
+
+/* Remember the site of a call hypercall_fast is about to serve, every
+ * check passed, for fastcall.asm: only when the guest cannot rewrite its
+ * call byte (a ROM), so that a later trap from there has that number. */
+static void site_remember(const struct trapframe *tf, const uint8_t *byte, uint32_t call)
+{
+    if (!paging_readonly(V2P(byte) - vcpu0.mem_base, 1))
+        return;
+    hc_site = (struct hc_site){
+        .eip = tf->eip, .gens = seg_generation + mmu_generation, .cr3 = vcpu0.cr3,
+        .cs = (uint16_t)tf->cs, .ss = (uint16_t)tf->ss, .ds = (uint16_t)tf->ds,
+        .es = (uint16_t)tf->es, .call = call,
+        .body = call == VMI_CALL_CPUID ? hc_body_cpuid : hc_body_framed,
+    };
+}
+
 /*
  * The hypercall vector's first stop (entry.asm, tf on the trap page):
  * serve a FAST_REGS or FAST_TABLES call completely when every check of the
@@ -179,11 +193,12 @@ int hypercall_fast(struct trapframe *tf)
     if (!seg_vmi_return_remembered(tf, tf->eip + 1))
         return 0;
     uint32_t gen = seg_generation;               /* the tables seg_return passed */
+    site_remember(tf, p, call);
     vcpu0.emulating = 0;
     vcpu0.exits[EXIT_HYPERCALL]++;
     vcpu0.calls[call]++;
     tf->eip++;                                   /* resume after the byte */
-    handlers[call](tf);
+    hc_handlers[call](tf);
     return seg_generation == gen ? 1 : 2;        /* the selectors never change */
 }
 
@@ -205,5 +220,5 @@ void hypercall(struct trapframe *tf)
         guest_terminate(tf, "hypercall", "unknown call number %u", call);
     vcpu0.calls[call]++;
     check_segments(tf, call);
-    handlers[call](tf);
+    hc_handlers[call](tf);
 }

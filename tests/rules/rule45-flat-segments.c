@@ -12,6 +12,17 @@
  *   case=ss    SS limited, then a VMI call: rule 4;
  *   case=ds    DS limited, then a VMI call: rule 5;
  *   case=es    ES limited, then a VMI call: rule 5;
+ *   case=ds-remembered  three CPUID leaf 1 calls from one ROM entry with
+ *              flat segments (the hypervisor then remembers that call
+ *              site and serves it in its first instructions, spec section
+ *              10), each giving the hypervisor's leaf 1, then the same
+ *              call with DS limited: rule 5;
+ *   case=ds-rewritten  the same three calls with DS a flat selector of
+ *              our own, then that selector's descriptor made limited (a
+ *              plain store in our GDT and SetGDT, which makes no other
+ *              site the remembered one) with DS itself unchanged, and the
+ *              call again: rule 5 (the remembered site holds only for the
+ *              tables it was checked against);
  *   case=iret  (default) DS limited, then IRET through the shim to the
  *              next instruction with an EFLAGS image that enables
  *              interrupts: allowed (rule 5's exception), so the guest
@@ -36,7 +47,11 @@
 #define PAGE_SHIFT    12
 /* Base + HR_VCPU_AREA = 2^32: the vCPU area's offset wraps to address 0. */
 #define WRAP_BASE     (0u - HR_VCPU_AREA)
-enum { SLOT_CODE = RT_GDT_FIRST_FREE, SLOT_DATA, SLOT_WRAP };
+#define CPUID_LEAF_FIXED   1u            /* the leaf the hypervisor adjusts   */
+#define CPUID_ECX_HV       (1u << 31)    /* spec section 10: set              */
+#define CPUID_EDX_HIDDEN   ((1u << 1) | (1u << 11))   /* VME, SEP: clear      */
+#define REMEMBER_CALLS     3u            /* slow, fast, then remembered       */
+enum { SLOT_CODE = RT_GDT_FIRST_FREE, SLOT_DATA, SLOT_WRAP, SLOT_OWN_DS };
 
 /* The IRET case: the EFLAGS image to use, and what it saw on arrival. */
 struct iret_try {
@@ -73,6 +88,36 @@ static void call_with_es(uint16_t sel)
 {
     __asm__ volatile("movw %0, %%es\n\tcall *%1"
                      :: "r"(sel), "m"(VMI_ENTRY(WBINVD)) : "eax", "ecx", "edx", "memory", "cc");
+}
+
+/* CPUID leaf 1 through the ROM's entry with DS = sel (put back after);
+ * r gets EAX, EBX, ECX, EDX. */
+static void cpuid_with_ds(uint16_t sel, uint32_t r[4])
+{
+    uint32_t a, b, c, d;
+    __asm__ volatile("pushl %%ds\n\tmovw %%si, %%ds\n\tcall *%%edi\n\tpopl %%ds"
+                     : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+                     : "a"(CPUID_LEAF_FIXED), "c"(0), "S"((uint32_t)sel),
+                       "D"(VMI_ENTRY(CPUID))
+                     : "memory", "cc");
+    r[0] = a, r[1] = b, r[2] = c, r[3] = d;
+}
+
+/* Make the CPUID call site remembered with DS = sel: REMEMBER_CALLS
+ * calls in a row (a report between them would exit with another DS),
+ * each the same hypervisor-adjusted answer. */
+static void remember_cpuid(uint16_t sel)
+{
+    uint32_t r[REMEMBER_CALLS][4];
+    for (uint32_t i = 0; i < REMEMBER_CALLS; i++)
+        cpuid_with_ds(sel, r[i]);
+    report((r[0][2] & CPUID_ECX_HV) && !(r[0][3] & CPUID_EDX_HIDDEN),
+           "CPUID leaf 1 has the hypervisor bit and hides VME and SEP (ECX %08x EDX %08x)",
+           r[0][2], r[0][3]);
+    for (uint32_t i = 1; i < REMEMBER_CALLS; i++)
+        report(r[i][0] == r[0][0] && r[i][1] == r[0][1] && r[i][2] == r[0][2] &&
+               r[i][3] == r[0][3], "CPUID leaf 1 call %u (DS %04x) answers as the first",
+               i + 1, sel);
 }
 
 /* For try_call: with DS = arg->ds, IRET through the shim to the next
@@ -167,6 +212,22 @@ void guest_main(const char *cmdline)
     } else if (!strcmp(c, "ds")) {
         rules_expect_termination("rule 5", "a VMI call with a limited DS");
         call_with_ds(data);
+    } else if (!strcmp(c, "ds-remembered")) {
+        remember_cpuid(rt_seg.kernel_ds);
+        rules_expect_termination("rule 5", "the remembered CPUID site with a limited DS");
+        uint32_t r[4];
+        cpuid_with_ds(data, r);
+    } else if (!strcmp(c, "ds-rewritten")) {
+        uint16_t own = rules_segment(SLOT_OWN_DS, 0, desc_flat_limit() + 1, k, DESC_DATA_WRITE, k);
+        remember_cpuid(own);
+        struct vmi_dtr gdtr;
+        uint8_t access = (uint8_t)(DESC_P | (k << DESC_DPL_SHIFT) | DESC_S | DESC_DATA_WRITE);
+        rt_gdt[SLOT_OWN_DS] = desc_make(0, LIMITED_PAGES - 1, access, DESC_FLAG_G | DESC_FLAG_DB);
+        vmi_get_gdt(&gdtr);
+        vmi_set_gdt(&gdtr);
+        rules_expect_termination("rule 5", "the remembered CPUID site, DS's descriptor made limited");
+        uint32_t r[4];
+        cpuid_with_ds(own, r);
     } else if (!strcmp(c, "es")) {
         rules_expect_termination("rule 5", "a VMI call with a limited ES");
         call_with_es(data);
