@@ -13,6 +13,7 @@
  */
 #include "hv.h"
 #include "desc.h"
+#include "fastreflect.h"
 
 #define GATE_OFFSET(g)  ((g).offset_lo | ((uint32_t)(g).offset_hi << 16))
 #define GATE_DPL_OF(g)  (((g).type_attr >> 5) & 3u)
@@ -247,76 +248,115 @@ static int deliver(struct trapframe *tf, uint32_t vector, int has_error, uint32_
     return push_frame(tf, vector, has_error, error, &g);
 }
 
-/* What reflect_fast last found to hold in full, at seg_generation gen
- * (0: none): vector's gate with these bytes, under this IDT limit, passed
- * gate_fault from ring 1; SS passed push_frame's rule 2; and the gate's CS
- * with SS, DS and ES passed seg_return.  The same again passes unchecked. */
-static struct {
-    uint32_t gen, vector, idt_limit, lo, hi, ss, ds, es;
-} fast_memo;
+/* fastreflect.h: what reflect_fast (and entry.asm) remember, and the
+ * gate bytes a forgotten entry points at (never its remembered lo). */
+struct fast_reflect fast_reflect;
+static const uint8_t fast_never[sizeof(struct gate_desc)];
 
-/* reflect_fast's check in full, from the three memos of the full path;
- * records fast_memo when they hold.  1 if they do. */
-static int fast_memo_fill(const struct trapframe *tf, uint32_t vector, const struct gate_desc *g)
+/* Forget every remembered answer of fast_reflect and key it to the
+ * current tables, translations and IDT register. */
+static void fast_rekey(void)
 {
-    uint32_t cs = (g->selector & ~3u) | HR_GUEST_CPL;
+    struct fast_reflect *r = &fast_reflect;
+    r->seg_gen = seg_generation, r->mmu_gen = mmu_generation, r->cr3 = vcpu0.cr3;
+    r->idt_base = vcpu0.idtr.base, r->idt_limit = vcpu0.idtr.limit;
+    r->code_page = r->stack_page = FAST_NO_PAGE;
+    for (uint32_t v = 0; v < T_EXCEPTIONS; v++)
+        r->gate[v].at = fast_never, r->gate[v].lo = 1;
+}
+
+/* Make fast_reflect's key the current one, forgetting what it kept when
+ * any part moved (before any of it is read). */
+void fast_reflect_sync(void)
+{
+    const struct fast_reflect *r = &fast_reflect;
+    if (r->seg_gen != seg_generation || r->mmu_gen != mmu_generation || r->cr3 != vcpu0.cr3 ||
+        r->idt_base != vcpu0.idtr.base || r->idt_limit != vcpu0.idtr.limit)
+        fast_rekey();
+}
+
+/* reflect_fast's gate check in full, from the full path's memos (gate_fault
+ * passed these gate bytes for vector from ring 1, push_frame this SS, and
+ * seg_return the handler's CS with SS, DS and ES): records f when they
+ * hold.  1 if they do. */
+static int fast_gate_fill(struct fast_gate *f, const struct trapframe *tf, uint32_t vector)
+{
+    uint32_t va = vcpu0.idtr.base + vector * sizeof(struct gate_desc);
+    const uint8_t *p;
+    struct gate_desc g;
+    if (vector * sizeof(g) + sizeof(g) - 1 > vcpu0.idtr.limit ||
+        !(p = gtlb_ptr(&idt_tlb, va, sizeof(g), 0)))
+        return 0;
+    __builtin_memcpy(&g, p, sizeof(g));
+    uint32_t cs = (g.selector & ~3u) | HR_GUEST_CPL;
     if (gate_memo.gen != seg_generation || gate_memo.vector != vector ||
         gate_memo.cpl != HR_GUEST_CPL || gate_memo.ev != EV_HARDWARE ||
-        gate_memo.idt_limit != vcpu0.idtr.limit || gate_memo.lo != gate_lo(g) ||
-        gate_memo.hi != gate_hi(g) || stack_memo.gen != seg_generation ||
+        gate_memo.idt_limit != vcpu0.idtr.limit || gate_memo.lo != gate_lo(&g) ||
+        gate_memo.hi != gate_hi(&g) || stack_memo.gen != seg_generation ||
         stack_memo.ss != tf->ss || stack_memo.from_user ||
-        !seg_fast_return_ok(cs, tf->ss, tf->ds, tf->es, GATE_OFFSET(*g)))
+        !seg_fast_return_ok(cs, tf->ss, tf->ds, tf->es, GATE_OFFSET(g)))
         return 0;
-    fast_memo.vector = vector, fast_memo.idt_limit = vcpu0.idtr.limit;
-    fast_memo.lo = gate_lo(g), fast_memo.hi = gate_hi(g);
-    fast_memo.ss = tf->ss, fast_memo.ds = tf->ds, fast_memo.es = tf->es;
-    fast_memo.gen = seg_generation;
+    f->lo = gate_lo(&g), f->hi = gate_hi(&g), f->at = p;
+    f->cs = cs, f->eip = GATE_OFFSET(g);
+    f->if_keep = GATE_TYPE(g) == SYS_TYPE_INT32 ? 0 : ~0u;
+    f->ss = tf->ss, f->ds = tf->ds, f->es = tf->es;
+    f->error_bytes = vector_has_error(vector) ? 4 : 0;
     return 1;
+}
+
+/* The hypervisor's pointer to guest linear esp, the top of a frame, when
+ * the HR_TRAP_STACK_ROOM bytes below it lie in one page a ring-1 write may
+ * reach that is not the per-vCPU area (rules 2 and 3 as push_frame checks
+ * them), else NULL.  The page is kept in fast_reflect. */
+static uint8_t *fast_stack_top(uint32_t esp)
+{
+    struct fast_reflect *r = &fast_reflect;
+    uint32_t low = esp - HR_TRAP_STACK_ROOM, page = low & ~(PAGE_SIZE - 1);
+    if (((esp - 1) & ~(PAGE_SIZE - 1)) != page)
+        return NULL;                           /* crosses a page, or wraps */
+    if (r->stack_page != page) {
+        uint8_t *p = page == HR_VCPU_AREA ? NULL : guest_access_ptr(low, PF_W);
+        if (!p)
+            return NULL;
+        r->stack_page = page, r->stack_delta = (uint32_t)(uintptr_t)p - low;
+    }
+    return (uint8_t *)(uintptr_t)(esp + r->stack_delta);
 }
 
 /*
  * reflect() from ring 1 when each of its checks has a remembered answer
- * that holds: the gate gate_fault last passed (same vector, bytes, IDT
- * limit, seg_generation), the stack selector push_frame last passed, and
- * the handler's CS with SS, DS and ES as seg_return last passed them, so
- * that entry.asm's fast return may skip seg_return.  1 when delivered;
- * 0, having changed nothing, when anything differs (the full path then
- * runs).  The frame goes through stack_tlb only (rules 2 and 3 as there).
+ * that holds: the gate gate_fault last passed (same vector, bytes, IDT,
+ * tables), the stack selector push_frame last passed, and the handler's CS
+ * with SS, DS and ES as seg_return last passed them, so that entry.asm's
+ * fast return may skip seg_return.  The gate's bytes are read again and
+ * the stack's page checked every time.  1 when delivered; 0, having
+ * changed nothing, when anything differs (the full path then runs).
+ * The caller ran fast_reflect_sync.  exception_common (entry.asm) does the
+ * same from what this leaves in fast_reflect, without a C call.
  */
-int reflect_fast(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error)
+int reflect_fast(struct trapframe *tf, uint32_t vector)
 {
-    uint32_t n = has_error ? 4 : 3, esp = tf->esp;
-    if (vector * sizeof(struct gate_desc) + sizeof(struct gate_desc) - 1 > vcpu0.idtr.limit)
+    struct fast_gate *f = &fast_reflect.gate[vector & (T_EXCEPTIONS - 1)];
+    uint32_t lo, hi;
+    __builtin_memcpy(&lo, f->at, 4);
+    __builtin_memcpy(&hi, f->at + 4, 4);
+    if ((lo != f->lo || hi != f->hi || f->ss != tf->ss || f->ds != tf->ds || f->es != tf->es) &&
+        !fast_gate_fill(f, tf, vector))
         return 0;
-    const uint8_t *gp = gtlb_ptr(&idt_tlb, vcpu0.idtr.base + vector * sizeof(struct gate_desc),
-                                 sizeof(struct gate_desc), 0);
-    if (!gp)
-        return 0;
-    struct gate_desc g;
-    __builtin_memcpy(&g, gp, sizeof(g));
-    if ((fast_memo.gen != seg_generation || fast_memo.vector != vector ||
-         fast_memo.idt_limit != vcpu0.idtr.limit || fast_memo.lo != gate_lo(&g) ||
-         fast_memo.hi != gate_hi(&g) || fast_memo.ss != tf->ss || fast_memo.ds != tf->ds ||
-         fast_memo.es != tf->es) && !fast_memo_fill(tf, vector, &g))
-        return 0;
-    uint8_t *p = esp < HR_TRAP_STACK_ROOM || (esp > HR_VCPU_AREA &&
-                 esp - HR_TRAP_STACK_ROOM < HR_VCPU_AREA + PAGE_SIZE) ? NULL :
-                 gtlb_ptr(&stack_tlb, esp - HR_TRAP_STACK_ROOM, HR_TRAP_STACK_ROOM, 1);
+    uint8_t *p = fast_stack_top(tf->esp);
     if (!p)
         return 0;
     uint32_t image = frame_eflags(tf, 0);
-    p += HR_TRAP_STACK_ROOM;                 /* the frame's top: the guest's ESP */
     __builtin_memcpy(p - 4, &image, 4);
     __builtin_memcpy(p - 8, &tf->cs, 4);
     __builtin_memcpy(p - 12, &tf->eip, 4);
-    if (has_error)
-        __builtin_memcpy(p - 16, &error, 4);
-    tf->esp = esp - n * 4;
-    tf->cs = (g.selector & ~3u) | HR_GUEST_CPL;
-    tf->eip = GATE_OFFSET(g);
+    if (f->error_bytes)
+        __builtin_memcpy(p - 16, &tf->error, 4);
+    tf->esp -= 12 + f->error_bytes;
+    tf->cs = f->cs;
+    tf->eip = f->eip;
     tf->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
-    if (GATE_TYPE(g) == SYS_TYPE_INT32)
-        vcpu0.area->virt_if = 0;
+    vcpu0.area->virt_if &= f->if_keep;
     vcpu0.delivered++;
     vcpu0.delivered_by[vector & (IDT_VECTORS - 1)]++;
     return 1;
