@@ -40,7 +40,20 @@ $(BUILD)/hypervisor/romcheck.o: tools/romsum/romcheck.c tools/romsum/romcheck.h 
 $(BUILD)/hypervisor/%.o: hypervisor/%.asm $(SPEC_INC) | $(DEPS_STAMP)
 	$(call say,NASM,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(NASM) -f elf32 -I$(dir $(SPEC_INC)) -o $@ $<
+	$(Q)$(NASM) -f elf32 -I$(dir $(SPEC_INC)) -I$(BUILD)/hypervisor/ -o $@ $<
+
+# The C layouts entry.asm's exception fast path reads (traps/exc-offsets.c):
+# compiled to assembly, its "->NAME value" lines become %defines.
+HV_EXC_OFFSETS := $(BUILD)/hypervisor/exc-offsets.inc
+$(HV_EXC_OFFSETS): hypervisor/traps/exc-offsets.c $(HV_HDRS) $(SPEC_HDR) | $(DEPS_STAMP)
+	$(call say,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC32) $(HV_CFLAGS) -S -o $@.s $<
+	$(Q)sed -n 's/^[[:space:]]*\.ascii[[:space:]]*"->\([A-Z_0-9]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\)"$$/%define \1 \2/p' $@.s > $@
+	$(Q)test "$$(grep -c '^%define' $@)" = "$$(grep -c '"->' $@.s)" || \
+	    { echo "$@: a DEF of $< did not become a %define" >&2; rm -f $@; exit 1; }
+	$(Q)rm -f $@.s
+$(BUILD)/hypervisor/core/entry.o: $(HV_EXC_OFFSETS)
 
 $(HV): $(HV_OBJS) $(HV_LD)
 	$(call say,LD,$@)
