@@ -35,7 +35,9 @@ struct fast_gate {
 _Static_assert(sizeof(struct fast_gate) == 1u << FAST_GATE_SHIFT, "fast_gate size");
 
 struct fast_reflect {
-    uint32_t seg_gen, mmu_gen, cr3, idt_base, idt_limit;   /* the key    */
+    uint32_t seg_gen, mmu_gen, cr3, idt_base, idt_limit;   /* the key; seg_gen
+                                   0 (never keyed) matches no seg_generation,
+                                   which starts at 1 */
     uint32_t code_page;         /* ring-1 code with no ROM byte (rule 8)   */
     uint32_t stack_page;        /* ring-1 writable, not the per-vCPU area  */
     uint32_t stack_delta;       /* hypervisor address - guest linear there */
