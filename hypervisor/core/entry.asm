@@ -246,6 +246,9 @@ exception_common:
         mov ebx, [esp + PA_VECTOR]      ; EBX: this vector's struct fast_gate
         shl ebx, FAST_GATE_SHIFT
         add ebx, fast_reflect + FR_GATE
+        mov eax, [ss:fast_reflect + FR_EPOCH]   ; remembered under this key
+        cmp eax, [ss:ebx + FG_EPOCH]
+        jne .full
         mov eax, [esp + PA_SS]          ; the stack selector that passed
         cmp eax, [ss:ebx + FG_SS]
         jne .full

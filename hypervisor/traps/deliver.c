@@ -248,59 +248,72 @@ static int deliver(struct trapframe *tf, uint32_t vector, int has_error, uint32_
     return push_frame(tf, vector, has_error, error, &g);
 }
 
-/* fastreflect.h: what reflect_fast (and entry.asm) remember, and the
- * gate bytes a forgotten entry points at (never its remembered lo). */
+/* fastreflect.h: what reflect_fast (and entry.asm) remember. */
 struct fast_reflect fast_reflect;
-static const uint8_t fast_never[sizeof(struct gate_desc)];
 
-/* Forget every remembered answer of fast_reflect and key it to the
- * current tables, translations and IDT register. */
-static void fast_rekey(void)
-{
-    struct fast_reflect *r = &fast_reflect;
-    r->seg_gen = seg_generation, r->mmu_gen = mmu_generation, r->cr3 = vcpu0.cr3;
-    r->idt_base = vcpu0.idtr.base, r->idt_limit = vcpu0.idtr.limit;
-    r->code_page = r->stack_page = FAST_NO_PAGE;
-    for (uint32_t v = 0; v < T_EXCEPTIONS; v++)
-        r->gate[v].at = fast_never, r->gate[v].lo = 1;
-}
-
-/* Make fast_reflect's key the current one, forgetting what it kept when
- * any part moved (before any of it is read). */
+/* Key fast_reflect to the current tables, IDT register and translations;
+ * the epoch of each part that moved moves too, so that every entry
+ * stamped before it stops holding (before any of it is read). */
 void fast_reflect_sync(void)
 {
-    const struct fast_reflect *r = &fast_reflect;
-    if (r->seg_gen != seg_generation || r->mmu_gen != mmu_generation || r->cr3 != vcpu0.cr3 ||
-        r->idt_base != vcpu0.idtr.base || r->idt_limit != vcpu0.idtr.limit)
-        fast_rekey();
+    struct fast_reflect *r = &fast_reflect;
+    if (r->seg_gen != seg_generation || r->idt_base != vcpu0.idtr.base ||
+        r->idt_limit != vcpu0.idtr.limit) {
+        r->seg_gen = seg_generation;
+        r->idt_base = vcpu0.idtr.base, r->idt_limit = vcpu0.idtr.limit;
+        r->seg_epoch++, r->epoch++;
+    }
+    if (r->mmu_gen != mmu_generation || r->cr3 != vcpu0.cr3) {
+        r->mmu_gen = mmu_generation, r->cr3 = vcpu0.cr3;
+        r->code_page = r->stack_page = FAST_NO_PAGE;
+        r->epoch++;
+    }
 }
 
-/* reflect_fast's gate check in full, from the full path's memos (gate_fault
- * passed these gate bytes for vector from ring 1, push_frame this SS, and
- * seg_return the handler's CS with SS, DS and ES): records f when they
- * hold.  1 if they do. */
-static int fast_gate_fill(struct fast_gate *f, const struct trapframe *tf, uint32_t vector)
+/* The gate bytes for vector from the guest's IDT, and where they are in
+ * the hypervisor's map (NULL: past the limit or unreadable). */
+static const uint8_t *fast_gate_read(uint32_t vector, struct gate_desc *g)
 {
-    uint32_t va = vcpu0.idtr.base + vector * sizeof(struct gate_desc);
+    uint32_t va = vcpu0.idtr.base + vector * sizeof(*g);
     const uint8_t *p;
+    if (vector * sizeof(*g) + sizeof(*g) - 1 > vcpu0.idtr.limit ||
+        !(p = gtlb_ptr(&idt_tlb, va, sizeof(*g), 0)))
+        return NULL;
+    __builtin_memcpy(g, p, sizeof(*g));
+    return p;
+}
+
+/* Did gate_fault last pass exactly gate g for vector from ring cpl, and
+ * push_frame last pass stack selector ss (rule 2), at this seg_generation? */
+static int full_path_passed(uint32_t vector, uint32_t cpl, const struct gate_desc *g, uint32_t ss)
+{
+    return gate_memo.gen == seg_generation && gate_memo.vector == vector &&
+           gate_memo.cpl == cpl && gate_memo.ev == EV_HARDWARE &&
+           gate_memo.idt_limit == vcpu0.idtr.limit && gate_memo.lo == gate_lo(g) &&
+           gate_memo.hi == gate_hi(g) && stack_memo.gen == seg_generation &&
+           stack_memo.ss == ss && stack_memo.from_user == (cpl == 3);
+}
+
+/* reflect_fast's checks in full for a trap from ring cpl, from the full
+ * path's memos (full_path_passed; from ring 1, seg_return also passed the
+ * handler's CS with SS, DS and ES; from ring 3, push_frame's kernel stack
+ * selector check): records f when they hold.  1 if they do. */
+static int fast_gate_fill(struct fast_gate *f, const struct trapframe *tf, uint32_t vector,
+                          uint32_t cpl)
+{
     struct gate_desc g;
-    if (vector * sizeof(g) + sizeof(g) - 1 > vcpu0.idtr.limit ||
-        !(p = gtlb_ptr(&idt_tlb, va, sizeof(g), 0)))
-        return 0;
-    __builtin_memcpy(&g, p, sizeof(g));
-    uint32_t cs = (g.selector & ~3u) | HR_GUEST_CPL;
-    if (gate_memo.gen != seg_generation || gate_memo.vector != vector ||
-        gate_memo.cpl != HR_GUEST_CPL || gate_memo.ev != EV_HARDWARE ||
-        gate_memo.idt_limit != vcpu0.idtr.limit || gate_memo.lo != gate_lo(&g) ||
-        gate_memo.hi != gate_hi(&g) || stack_memo.gen != seg_generation ||
-        stack_memo.ss != tf->ss || stack_memo.from_user ||
-        !seg_fast_return_ok(cs, tf->ss, tf->ds, tf->es, GATE_OFFSET(g)))
+    const uint8_t *p = fast_gate_read(vector, &g);
+    uint32_t cs = (g.selector & ~3u) | HR_GUEST_CPL, ss = cpl == 3 ? vcpu0.kernel_ss : tf->ss;
+    if (!p || !ss || !full_path_passed(vector, cpl, &g, ss) ||
+        (cpl == 3 ? !seg_valid_ss((uint16_t)ss, HR_GUEST_CPL)
+                  : !seg_fast_return_ok(cs, ss, tf->ds, tf->es, GATE_OFFSET(g))))
         return 0;
     f->lo = gate_lo(&g), f->hi = gate_hi(&g), f->at = p;
     f->cs = cs, f->eip = GATE_OFFSET(g);
     f->if_keep = GATE_TYPE(g) == SYS_TYPE_INT32 ? 0 : ~0u;
-    f->ss = tf->ss, f->ds = tf->ds, f->es = tf->es;
+    f->ss = ss, f->ds = tf->ds, f->es = tf->es;
     f->error_bytes = vector_has_error(vector) ? 4 : 0;
+    f->seg_epoch = fast_reflect.seg_epoch, f->epoch = fast_reflect.epoch;
     return 1;
 }
 
@@ -323,42 +336,73 @@ static uint8_t *fast_stack_top(uint32_t esp)
     return (uint8_t *)(uintptr_t)(esp + r->stack_delta);
 }
 
+/* Does remembered gate f still hold for a trap from ring cpl with frame
+ * tf: the same gate bytes, and the stack selector (ring 1: with the same
+ * DS and ES; ring 3: the kernel stack's)?  Where only the translations
+ * moved, the gate is found again through idt_tlb first. */
+static int fast_gate_holds(struct fast_gate *f, const struct trapframe *tf, uint32_t vector,
+                           uint32_t cpl)
+{
+    uint32_t lo, hi;
+    if (f->epoch != fast_reflect.epoch) {
+        struct gate_desc g;
+        if (f->seg_epoch != fast_reflect.seg_epoch || !(f->at = fast_gate_read(vector, &g)))
+            return 0;
+        f->epoch = fast_reflect.epoch;
+    }
+    __builtin_memcpy(&lo, f->at, 4);
+    __builtin_memcpy(&hi, f->at + 4, 4);
+    if (lo != f->lo || hi != f->hi)
+        return 0;
+    if (cpl == 3)
+        return f->ss == vcpu0.kernel_ss;
+    return f->ss == tf->ss && f->ds == tf->ds && f->es == tf->es;
+}
+
 /*
- * reflect() from ring 1 when each of its checks has a remembered answer
- * that holds: the gate gate_fault last passed (same vector, bytes, IDT,
- * tables), the stack selector push_frame last passed, and the handler's CS
- * with SS, DS and ES as seg_return last passed them, so that entry.asm's
- * fast return may skip seg_return.  The gate's bytes are read again and
- * the stack's page checked every time.  1 when delivered; 0, having
- * changed nothing, when anything differs (the full path then runs).
- * The caller ran fast_reflect_sync.  exception_common (entry.asm) does the
- * same from what this leaves in fast_reflect, without a C call.
+ * reflect() of exception vector from ring 1 or 3 when each of its checks
+ * has a remembered answer that holds (fastreflect.h): the gate gate_fault
+ * last passed (same vector, bytes, IDT, tables), the stack selector
+ * push_frame last passed, and from ring 1 the handler's CS with SS, DS and
+ * ES as seg_return last passed them, so that entry.asm's fast return may
+ * skip seg_return (from ring 3 the caller's return runs it).  The gate's
+ * bytes are read again and the stack's page checked every time.  The
+ * error code, for a vector that has one, is tf->error.  1 when delivered;
+ * 0, having changed nothing, when anything differs (reflect() then runs).
+ * The caller ran fast_reflect_sync.  exception_common (entry.asm) does
+ * the same for ring 1 from what this leaves in fast_reflect, without C.
  */
 int reflect_fast(struct trapframe *tf, uint32_t vector)
 {
-    struct fast_gate *f = &fast_reflect.gate[vector & (T_EXCEPTIONS - 1)];
-    uint32_t lo, hi;
-    __builtin_memcpy(&lo, f->at, 4);
-    __builtin_memcpy(&hi, f->at + 4, 4);
-    if ((lo != f->lo || hi != f->hi || f->ss != tf->ss || f->ds != tf->ds || f->es != tf->es) &&
-        !fast_gate_fill(f, tf, vector))
+    uint32_t cpl = SEL_RPL(tf->cs), v = vector & (T_EXCEPTIONS - 1);
+    if (vector >= T_EXCEPTIONS || (tf->eflags & EFLAGS_VM) || (cpl != 3 && cpl != HR_GUEST_CPL))
         return 0;
-    uint8_t *p = fast_stack_top(tf->esp);
+    struct fast_gate *f = cpl == 3 ? &fast_reflect.user_gate[v] : &fast_reflect.gate[v];
+    if (!fast_gate_holds(f, tf, v, cpl) && !fast_gate_fill(f, tf, v, cpl))
+        return 0;
+    uint32_t esp = cpl == 3 ? vcpu0.kernel_esp : tf->esp;
+    uint8_t *p = fast_stack_top(esp);
     if (!p)
         return 0;
-    uint32_t image = frame_eflags(tf, 0);
+    uint32_t image = frame_eflags(tf, cpl == 3), n = 12 + f->error_bytes;
+    if (cpl == 3) {
+        __builtin_memcpy(p - 4, &tf->ss, 4);
+        __builtin_memcpy(p - 8, &tf->esp, 4);
+        p -= 8, n += 8;
+    }
     __builtin_memcpy(p - 4, &image, 4);
     __builtin_memcpy(p - 8, &tf->cs, 4);
     __builtin_memcpy(p - 12, &tf->eip, 4);
     if (f->error_bytes)
         __builtin_memcpy(p - 16, &tf->error, 4);
-    tf->esp -= 12 + f->error_bytes;
+    tf->ss = f->ss;
+    tf->esp = esp - n;
     tf->cs = f->cs;
     tf->eip = f->eip;
     tf->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
     vcpu0.area->virt_if &= f->if_keep;
     vcpu0.delivered++;
-    vcpu0.delivered_by[vector & (IDT_VECTORS - 1)]++;
+    vcpu0.delivered_by[v]++;
     return 1;
 }
 

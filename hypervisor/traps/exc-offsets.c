@@ -46,11 +46,13 @@ void exc_offsets(void)
     OFF(FR_CR3, struct fast_reflect, cr3);
     OFF(FR_IDT_BASE, struct fast_reflect, idt_base);
     OFF(FR_IDT_LIMIT, struct fast_reflect, idt_limit);
+    OFF(FR_EPOCH, struct fast_reflect, epoch);
     OFF(FR_CODE_PAGE, struct fast_reflect, code_page);
     OFF(FR_STACK_PAGE, struct fast_reflect, stack_page);
     OFF(FR_STACK_DELTA, struct fast_reflect, stack_delta);
     OFF(FR_GATE, struct fast_reflect, gate);
     DEF(FAST_GATE_SHIFT, FAST_GATE_SHIFT);
+    OFF(FG_EPOCH, struct fast_gate, epoch);
     OFF(FG_LO, struct fast_gate, lo);
     OFF(FG_HI, struct fast_gate, hi);
     OFF(FG_AT, struct fast_gate, at);

@@ -226,7 +226,9 @@ static void exception(struct trapframe *tf, int tables)
         hc_fault(tf, v, tf->error);      /* rule 8: a ROM body's own fault */
     if (v == T_BP || v == T_OF)
         return soft_trap(tf, v);
-    reflect(tf, v, vector_has_error(v), tf->error);
+    fast_reflect_sync();
+    if (!reflect_fast(tf, v))            /* remembered checks (a user #PF, say) */
+        reflect(tf, v, vector_has_error(v), tf->error);
 }
 
 /* Deliver a waiting virtual interrupt if the guest can take it now (user
