@@ -550,17 +550,11 @@ static int ret_memo_holds(const struct seg_ret_memo *m, const struct trapframe *
 }
 
 /* Has seg_return already found exactly tf's selectors fit, with the
- * tables as they are now (and eip within CS)?  When the earlier set
- * (ret_prev) has, it becomes ret_memo again. */
+ * tables as they are now (and eip within CS): the last set or the one
+ * before it (ret_prev)? */
 static int seg_return_remembered(const struct trapframe *tf, uint32_t eip)
 {
-    if (ret_memo_holds(&ret_memo, tf, eip))
-        return 1;
-    if (!ret_memo_holds(&ret_prev, tf, eip))
-        return 0;
-    struct seg_ret_memo m = ret_memo;
-    ret_memo = ret_prev, ret_prev = m;
-    return 1;
+    return ret_memo_holds(&ret_memo, tf, eip) || ret_memo_holds(&ret_prev, tf, eip);
 }
 
 /* seg_return's full check (see there); records what it passed in ret_memo. */
