@@ -270,6 +270,73 @@ void fast_reflect_sync(void)
     }
 }
 
+/*
+ * A translation kept by the guest's page-table entries it came from, for
+ * the fast reflection's IDT page and stack page.  A translation generation
+ * moves on every logged page-table write, and in a kernel like Linux every
+ * page fault brings some; these ask instead whether the directory and table
+ * entries the walk read still hold the values it left (with its accessed
+ * and dirty bits): a walk would then find the same page with the same
+ * rights and change nothing (ptwalk.c), under the same CR0, CR3 and CR4.
+ */
+struct entry_tlb {
+    uint32_t page, cr0, cr3, cr4;
+    const uint32_t *pde, *pte;  /* the entries read (NULL: paging off; pte
+                                   NULL: a 4 MiB page)                     */
+    uint32_t pde_val, pte_val;
+    uint8_t *base;              /* the page in our map; NULL: none kept    */
+};
+static struct entry_tlb idt_etlb, stack_etlb;
+
+#define ENTRY_BYTES     4u
+#define FRAME(e)        ((e) & ~(PAGE_SIZE - 1))
+#define PDE_INDEX(va)   ((va) >> PDE_SHIFT)
+#define PTE_INDEX(va)   (((va) >> PAGE_SHIFT) & (PT_ENTRIES - 1))
+
+/* The page-table entry at guest-physical gpa in our map, or NULL. */
+static const uint32_t *entry_at(uint32_t gpa)
+{
+    if (gpa >= vcpu0.mem_size || ENTRY_BYTES > vcpu0.mem_size - gpa)
+        return NULL;
+    return P2V(vcpu0.mem_base + gpa);
+}
+
+/* Note in t the entries a walk for linear page `page` read just now. */
+static int entry_tlb_record(struct entry_tlb *t, uint32_t page)
+{
+    t->pde = t->pte = NULL;
+    if (vcpu0.cr0 & CR0_PG) {
+        if (!(t->pde = entry_at(FRAME(vcpu0.cr3) + PDE_INDEX(page) * ENTRY_BYTES)))
+            return 0;
+        t->pde_val = *t->pde;
+        if (!((t->pde_val & PTE_PS) && (vcpu0.cr4 & CR4_PSE))) {
+            if (!(t->pte = entry_at(FRAME(t->pde_val) + PTE_INDEX(page) * ENTRY_BYTES)))
+                return 0;
+            t->pte_val = *t->pte;
+        }
+    }
+    t->page = page, t->cr0 = vcpu0.cr0, t->cr3 = vcpu0.cr3, t->cr4 = vcpu0.cr4;
+    return 1;
+}
+
+/* Our pointer to guest linear va for a ring-1 read (or write), within its
+ * page, through t when its entries still hold, else by a walk that t then
+ * keeps; NULL where the access would fault (or in the per-vCPU area,
+ * which no guest entry maps). */
+static uint8_t *entry_tlb_ptr(struct entry_tlb *t, uint32_t va, int write)
+{
+    uint32_t page = va & ~(PAGE_SIZE - 1);
+    if (t->base && t->page == page && t->cr3 == vcpu0.cr3 && t->cr0 == vcpu0.cr0 &&
+        t->cr4 == vcpu0.cr4 && (!t->pde || (*t->pde == t->pde_val &&
+                                            (!t->pte || *t->pte == t->pte_val))))
+        return t->base + (va - page);
+    t->base = NULL;
+    uint8_t *p = page == HR_VCPU_AREA ? NULL : guest_access_ptr(va, write ? PF_W : 0);
+    if (p && entry_tlb_record(t, page))
+        t->base = p - (va - page);
+    return p;
+}
+
 /* The gate bytes for vector from the guest's IDT, and where they are in
  * the hypervisor's map (NULL: past the limit or unreadable). */
 static const uint8_t *fast_gate_read(uint32_t vector, struct gate_desc *g)
@@ -277,7 +344,7 @@ static const uint8_t *fast_gate_read(uint32_t vector, struct gate_desc *g)
     uint32_t va = vcpu0.idtr.base + vector * sizeof(*g);
     const uint8_t *p;
     if (vector * sizeof(*g) + sizeof(*g) - 1 > vcpu0.idtr.limit ||
-        !(p = gtlb_ptr(&idt_tlb, va, sizeof(*g), 0)))
+        (va & (PAGE_SIZE - 1)) > PAGE_SIZE - sizeof(*g) || !(p = entry_tlb_ptr(&idt_etlb, va, 0)))
         return NULL;
     __builtin_memcpy(g, p, sizeof(*g));
     return p;
@@ -328,7 +395,7 @@ static uint8_t *fast_stack_top(uint32_t esp)
     if (((esp - 1) & ~(PAGE_SIZE - 1)) != page)
         return NULL;                           /* crosses a page, or wraps */
     if (r->stack_page != page) {
-        uint8_t *p = page == HR_VCPU_AREA ? NULL : guest_access_ptr(low, PF_W);
+        uint8_t *p = entry_tlb_ptr(&stack_etlb, low, 1);
         if (!p)
             return NULL;
         r->stack_page = page, r->stack_delta = (uint32_t)(uintptr_t)p - low;
