@@ -42,8 +42,11 @@ HV_OFFSETS := $(BUILD)/hypervisor/hvoffsets.inc
 $(HV_OFFSETS): hypervisor/core/hvoffsets.c $(HV_HDRS) $(SPEC_HDR) | $(DEPS_STAMP)
 	$(call say,GEN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC32) $(HV_CFLAGS) -S -o $(@:.inc=.s) $<
-	$(Q)sed -n 's/.*->\([A-Za-z0-9_]*\) \(-*[0-9]*\).*/%define \1 \2/p' $(@:.inc=.s) > $@
+	$(Q)$(CC32) $(HV_CFLAGS) -S -o $@.s $<
+	$(Q)sed -n 's/.*"->\([A-Za-z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\)\\n".*/%define \1 \2/p' $@.s > $@
+	$(Q)test "$$(grep -c '^%define' $@)" = "$$(grep -c '"->' $@.s)" || \
+	    { echo "$@: a DEF of $< did not become a %define" >&2; rm -f $@; exit 1; }
+	$(Q)rm -f $@.s
 
 $(BUILD)/hypervisor/%.o: hypervisor/%.asm $(SPEC_INC) $(HV_OFFSETS) | $(DEPS_STAMP)
 	$(call say,NASM,$@)

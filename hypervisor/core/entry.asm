@@ -24,13 +24,13 @@
 ; the common path from the same frame.
 
 %include "hyperrom.inc"
-%include "hvoffsets.inc"                ; the C layouts, to check the copies below
+%include "hvoffsets.inc"                ; the C layouts (core/hvoffsets.c)
 
-HV_DS           equ 0xF08               ; GDT slot 481: hypervisor data
-TF_CS           equ 60                  ; offsetof(struct trapframe, cs), x86.h
-TF_SIZE         equ 76                  ; sizeof(struct trapframe), x86.h
-TF_ESP_PUSHAD   equ 28                  ; offsetof(struct trapframe, esp_pushad)
-TF_EIP          equ 56                  ; offsetof(struct trapframe, eip)
+HV_DS           equ HV_DS_SELECTOR      ; GDT slot 481: hypervisor data
+TF_CS           equ TRAPFRAME_cs        ; struct trapframe, x86.h
+TF_SIZE         equ TRAPFRAME_SIZE
+TF_ESP_PUSHAD   equ TRAPFRAME_esp_pushad
+TF_EIP          equ TRAPFRAME_eip
 PUSHAD_ESP      equ 12                  ; ESP's slot in PUSHAD's image (SDM)
 NMI_VECTOR      equ 2
 ; The exceptions traps.c's reflect_only[] names (#DE #DB #BR #UD #NM #MF
@@ -39,9 +39,6 @@ NMI_VECTOR      equ 2
 %define REFLECT_ONLY(v) ((v) == 0 || (v) == 1 || (v) == 5 || (v) == 6 || (v) == 7 || (v) == 16 || (v) == 17 || (v) == 19)
 TRAP_PAGE_SIZE  equ 4096                ; segments.c: trap_page
 TRAP_FRAME      equ trap_page + TRAP_PAGE_SIZE - TF_SIZE  ; a frame from the guest
-%if TF_CS != TRAPFRAME_cs || TF_SIZE != TRAPFRAME_SIZE || TF_EIP != TRAPFRAME_eip || TF_ESP_PUSHAD != TRAPFRAME_esp_pushad || HV_DS != HV_DS_SELECTOR
-%error "entry.asm's trap frame layout differs from x86.h's"
-%endif
 HV_BASE         equ HR_VIRTUAL_TOP
 NUM_VECTORS     equ 256
 ; Exceptions for which the CPU pushes an error code (Intel SDM 6.13).
@@ -53,6 +50,7 @@ NUM_VECTORS     equ 256
         extern hypercall_entry
         global hypercall_common, guest_return, fast_return
         extern boot_pd
+        extern vcpu0, vpic_requests, seg_generation, mmu_generation, fast_reflect
         extern espfix_on, espfix_sp, hv_stack_top, trap_page
 
 ; Pop a struct trapframe's registers, leaving ESP at its EIP.
@@ -207,15 +205,124 @@ slow_trap:
         call hv_trap                    ; TRAP_FRAME is still its argument
         jmp guest_return
 
-; The exceptions likewise: exception_fast (traps.c) reflects the common
-; ones into the guest's handler when every check has a remembered answer
-; that holds (the frame's new CS:EIP and SS as seg_return passed them).
-; From ring 0 (a hypervisor fault) they take the nested path; from ring 3
-; exception_fast declines them (a kernel stack to find) and hv_trap runs.
+; The exceptions likewise, in two steps.  The first, here, reflects the
+; common ones into the guest's handler from what exception_fast last
+; remembered (fastreflect.h: the key, the code page, the gate, the stack
+; page), reading the gate's bytes live, and pushes only the general
+; registers: it loads no segment register (our data through SS:, which is
+; ours), so the IRET finds DS-GS as the guest left them and reloads only
+; CS and SS, the remembered ones that passed seg_return.  Anything not
+; remembered goes on to exception_fast (traps.c) with the full frame,
+; which checks and remembers, or declines to hv_trap.  From ring 0 (a
+; hypervisor fault) they take the nested path; from ring 3 the full one.
 exception_common:
-        SAVE_FRAME 1
-        test byte [esp + TF_CS], 3
-        jz nested_trap
+        test byte [esp + CPU_CS], 3     ; CS as the CPU pushed it
+        jz trap_common                  ; ring 0: trap_common's nested path
+        pushad
+        mov eax, [ss:hv_cr3]
+        mov cr3, eax
+        test byte [esp + PA_CS], 2      ; ring 1 only (3: a kernel stack)
+        jnz .full
+        test dword [esp + PA_EFLAGS], EFLAGS_VM
+        jnz .full
+        mov ebp, [ss:vcpu0 + VCPU_AREA] ; nothing owed on this exit: no lazy
+        mov eax, [ss:ebp + AREA_QUEUED] ; queue, no interrupt pending or asked
+        or eax, [ss:ebp + AREA_PENDING]
+        or eax, [ss:vpic_requests]
+        jnz .full
+        mov eax, [ss:seg_generation]    ; the key: tables, translations, IDT
+        cmp eax, [ss:fast_reflect + FR_SEG_GEN]
+        jne .full
+        mov eax, [ss:mmu_generation]
+        cmp eax, [ss:fast_reflect + FR_MMU_GEN]
+        jne .full
+        mov eax, [ss:vcpu0 + VCPU_CR3]
+        cmp eax, [ss:fast_reflect + FR_CR3]
+        jne .full
+        mov eax, [ss:vcpu0 + VCPU_IDT_BASE]
+        cmp eax, [ss:fast_reflect + FR_IDT_BASE]
+        jne .full
+        movzx eax, word [ss:vcpu0 + VCPU_IDT_LIMIT]
+        cmp eax, [ss:fast_reflect + FR_IDT_LIMIT]
+        jne .full
+        mov eax, [esp + PA_EIP]         ; not in a ROM (rule 8: its own faults)
+        and eax, PAGE_FRAME_MASK
+        cmp eax, [ss:fast_reflect + FR_CODE_PAGE]
+        jne .full
+        mov ebx, [esp + PA_VECTOR]      ; EBX: this vector's struct fast_gate
+        shl ebx, FAST_GATE_SHIFT
+        add ebx, fast_reflect + FR_GATE
+        mov eax, [ss:fast_reflect + FR_EPOCH]   ; remembered under this key
+        cmp eax, [ss:ebx + FG_EPOCH]
+        jne .full
+        mov eax, [esp + PA_SS]          ; the stack selector that passed
+        cmp eax, [ss:ebx + FG_SS]
+        jne .full
+        mov edx, [ss:ebx + FG_AT]       ; the gate's bytes, live
+        mov eax, [ss:edx]
+        cmp eax, [ss:ebx + FG_LO]
+        jne .full
+        mov eax, [ss:edx + 4]
+        cmp eax, [ss:ebx + FG_HI]
+        jne .full
+        mov edi, [esp + PA_ESP]         ; 32 bytes of room in one page (rule 3)
+        lea eax, [edi - HR_TRAP_STACK_ROOM]
+        lea ecx, [edi - 1]
+        xor ecx, eax
+        cmp ecx, PAGE_SIZE
+        jae .full
+        and eax, PAGE_FRAME_MASK
+        cmp eax, [ss:fast_reflect + FR_STACK_PAGE]
+        jne .full
+        add edi, [ss:fast_reflect + FR_STACK_DELTA]  ; EDI: ESP in our map
+        mov eax, [esp + PA_EFLAGS]      ; the frame: EFLAGS with the virtual
+        and eax, ~(EFLAGS_IF | EFLAGS_IOPL)  ; IF and IOPL (rule 1), CS, EIP
+        or eax, [ss:vcpu0 + VCPU_IOPL_MASK]
+        mov ecx, [ss:ebp + AREA_VIRT_IF]
+        and ecx, EFLAGS_IF
+        or eax, ecx
+        mov [ss:edi - 4], eax
+        mov eax, [esp + PA_CS]
+        mov [ss:edi - 8], eax
+        mov eax, [esp + PA_EIP]
+        mov [ss:edi - 12], eax
+        sub dword [esp + PA_ESP], 12
+        cmp dword [ss:ebx + FG_ERROR_BYTES], 0
+        je .handler
+        mov eax, [esp + PA_ERROR]       ; and the error code, if it has one
+        mov [ss:edi - 16], eax
+        sub dword [esp + PA_ESP], 4
+.handler:                               ; enter the handler
+        mov eax, [ss:ebx + FG_CS]
+        mov [esp + PA_CS], eax
+        mov eax, [ss:ebx + FG_EIP]
+        mov [esp + PA_EIP], eax
+        and dword [esp + PA_EFLAGS], ~EFLAGS_DELIVERY_CLEARS
+        mov eax, [ss:ebx + FG_IF_KEEP]  ; an interrupt gate clears the virtual IF
+        and [ss:ebp + AREA_VIRT_IF], ax  ; virt_if is 16 bits: must_exit stays
+        mov eax, [esp + PA_VECTOR]      ; the statistics, as exception_fast's
+        add dword [ss:vcpu0 + VCPU_DELIVERED], 1
+        adc dword [ss:vcpu0 + VCPU_DELIVERED + 4], 0
+        inc dword [ss:vcpu0 + VCPU_DELIVERED_BY + eax * 4]
+        add dword [ss:vcpu0 + VCPU_VECTORS + eax * 8], 1
+        adc dword [ss:vcpu0 + VCPU_VECTORS + eax * 8 + 4], 0
+        add dword [ss:vcpu0 + VCPU_EXITS_EXCEPTION], 1
+        adc dword [ss:vcpu0 + VCPU_EXITS_EXCEPTION + 4], 0
+        mov dword [ss:vcpu0 + VCPU_EMULATING], 0
+        mov eax, [ss:guest_cr3]         ; nonzero: a guest is running
+        mov cr3, eax
+        popad
+        add esp, 8                      ; vector and error code
+        iretd
+.full:                                  ; the rest of SAVE_FRAME 1's work
+        push ds
+        push es
+        push fs
+        push gs
+        mov ax, HV_DS
+        mov ds, ax
+        mov es, ax
+        cld
         mov esp, [hv_stack_top]         ; the frame stays at TRAP_FRAME
         push TRAP_FRAME
         call exception_fast

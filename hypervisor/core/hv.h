@@ -165,7 +165,8 @@ void guest_terminate(struct trapframe *tf, const char *rule, const char *fmt, ..
 /* deliver.c */
 int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error);
 int reflect_soft(struct trapframe *tf, uint32_t vector, uint32_t len);
-int reflect_fast(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error);
+int reflect_fast(struct trapframe *tf, uint32_t vector);
+void fast_reflect_sync(void);
 int guest_gate(uint32_t vector, struct gate_desc *g);
 int guest_check(uint32_t va, uint32_t n, int write);
 int guest_read(uint32_t va, void *dst, uint32_t n);

@@ -14,6 +14,7 @@
 #include "hv.h"
 #include "hypercall.h"
 #include "vdev.h"
+#include "fastreflect.h"
 
 /* One "%define name value" line of the generated include. */
 #define DEF(name, value) __asm__ volatile("\n.ascii \"->" #name " %c0\\n\"" :: "i"(value))
@@ -69,10 +70,69 @@ static void site_offsets(void)
     DEF(EXIT_HYPERCALL, EXIT_HYPERCALL);
 }
 
+/* struct trapframe from its pushad image on (the exception fast path
+ * pushes no segment registers): PA_x is x's offset from EDI's slot. */
+#define PA(name, field) DEF(PA_##name, offsetof(struct trapframe, field) - offsetof(struct trapframe, edi))
+
+/* What entry.asm's exception fast path reads: the frame from its pushad
+ * image, the vCPU, the area and the fast reflection record (fastreflect.h). */
+static void reflect_offsets(void)
+{
+    PA(VECTOR, vector);
+    PA(ERROR, error);
+    PA(EIP, eip);
+    PA(CS, cs);
+    PA(EFLAGS, eflags);
+    PA(ESP, esp);
+    PA(SS, ss);
+    DEF(CPU_CS, offsetof(struct trapframe, cs) - offsetof(struct trapframe, vector));
+    DEF(VCPU_AREA, offsetof(struct vcpu, area));
+    DEF(VCPU_IDT_LIMIT, offsetof(struct vcpu, idtr.limit));
+    DEF(VCPU_IDT_BASE, offsetof(struct vcpu, idtr.base));
+    DEF(VCPU_CR3, offsetof(struct vcpu, cr3));
+    DEF(VCPU_IOPL_MASK, offsetof(struct vcpu, iopl_mask));
+    DEF(VCPU_EMULATING, offsetof(struct vcpu, emulating));
+    DEF(VCPU_EXITS_EXCEPTION, offsetof(struct vcpu, exits) + EXIT_EXCEPTION * sizeof(uint64_t));
+    DEF(VCPU_DELIVERED, offsetof(struct vcpu, delivered));
+    DEF(VCPU_DELIVERED_BY, offsetof(struct vcpu, delivered_by));
+    DEF(VCPU_VECTORS, offsetof(struct vcpu, vectors));
+    DEF(AREA_VIRT_IF, offsetof(struct hr_vcpu_area, virt_if));
+    DEF(AREA_PENDING, offsetof(struct hr_vcpu_area, pending));
+    DEF(AREA_QUEUED, offsetof(struct hr_vcpu_area, queued));
+    DEF(FR_SEG_GEN, offsetof(struct fast_reflect, seg_gen));
+    DEF(FR_MMU_GEN, offsetof(struct fast_reflect, mmu_gen));
+    DEF(FR_CR3, offsetof(struct fast_reflect, cr3));
+    DEF(FR_IDT_BASE, offsetof(struct fast_reflect, idt_base));
+    DEF(FR_IDT_LIMIT, offsetof(struct fast_reflect, idt_limit));
+    DEF(FR_EPOCH, offsetof(struct fast_reflect, epoch));
+    DEF(FR_CODE_PAGE, offsetof(struct fast_reflect, code_page));
+    DEF(FR_STACK_PAGE, offsetof(struct fast_reflect, stack_page));
+    DEF(FR_STACK_DELTA, offsetof(struct fast_reflect, stack_delta));
+    DEF(FR_GATE, offsetof(struct fast_reflect, gate));
+    DEF(FAST_GATE_SHIFT, FAST_GATE_SHIFT);
+    DEF(FG_EPOCH, offsetof(struct fast_gate, epoch));
+    DEF(FG_LO, offsetof(struct fast_gate, lo));
+    DEF(FG_HI, offsetof(struct fast_gate, hi));
+    DEF(FG_AT, offsetof(struct fast_gate, at));
+    DEF(FG_CS, offsetof(struct fast_gate, cs));
+    DEF(FG_EIP, offsetof(struct fast_gate, eip));
+    DEF(FG_IF_KEEP, offsetof(struct fast_gate, if_keep));
+    DEF(FG_SS, offsetof(struct fast_gate, ss));
+    DEF(FG_ERROR_BYTES, offsetof(struct fast_gate, error_bytes));
+    DEF(EFLAGS_IF, EFLAGS_IF);
+    DEF(EFLAGS_IOPL, EFLAGS_IOPL);
+    DEF(EFLAGS_VM, EFLAGS_VM);
+    DEF(EFLAGS_DELIVERY_CLEARS, EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
+    DEF(PAGE_FRAME_MASK, ~(PAGE_SIZE - 1));
+    DEF(PAGE_SIZE, PAGE_SIZE);
+    DEF(HR_TRAP_STACK_ROOM, HR_TRAP_STACK_ROOM);
+}
+
 /* The compiler's assembly output is all this is for. */
 void hvoffsets(void)
 {
     trapframe_offsets();
     vcpu_offsets();
     site_offsets();
+    reflect_offsets();
 }

@@ -78,6 +78,10 @@ uint32_t seg_generation = 1;
  * a 32-bit segment (no espfix) and nothing is pinned, and forgotten when
  * a pin is made, so while it holds nothing is pinned. */
 struct seg_ret_memo ret_memo;
+/* The set ret_memo held before, kept on the same terms: a guest's exits
+ * alternate between two sets (its kernel's and its user code's: a fault
+ * reflected from user mode, then a return to it), so each is checked once. */
+static struct seg_ret_memo ret_prev;
 _Static_assert(sizeof(ret_memo.sel) / sizeof(ret_memo.sel[0]) == SEG_REGS, "one per register");
 
 /* A flat 32-bit code or data descriptor up to HR_VIRTUAL_TOP (or 4 GiB). */
@@ -214,7 +218,7 @@ static void gdt_install(uint32_t index)
     if (!same && DESC_P(gdt[index]) && slot_live(guest_frame(), index)) {
         if (at == npins)
             pins[npins++] = (uint16_t)index;
-        ret_memo.gen = 0;                /* it held with no pin */
+        ret_memo.gen = ret_prev.gen = 0; /* they held with no pin */
         return;
     }
     if (!same)
@@ -535,15 +539,22 @@ static int sanitize_data(struct trapframe *tf)
     return nulled;
 }
 
+/* Does memo m hold tf's selectors (and eip within CS) at this seg_generation? */
+static int ret_memo_holds(const struct seg_ret_memo *m, const struct trapframe *tf, uint32_t eip)
+{
+    return m->gen == seg_generation &&
+           tf->cs == m->sel[0] && tf->ss == m->sel[1] &&
+           tf->ds == m->sel[2] && tf->es == m->sel[3] &&
+           tf->fs == m->sel[4] && tf->gs == m->sel[5] &&
+           eip <= m->cs_limit;
+}
+
 /* Has seg_return already found exactly tf's selectors fit, with the
- * tables as they are now (and eip within CS)? */
+ * tables as they are now (and eip within CS): the last set or the one
+ * before it (ret_prev)? */
 static int seg_return_remembered(const struct trapframe *tf, uint32_t eip)
 {
-    return ret_memo.gen == seg_generation &&
-           tf->cs == ret_memo.sel[0] && tf->ss == ret_memo.sel[1] &&
-           tf->ds == ret_memo.sel[2] && tf->es == ret_memo.sel[3] &&
-           tf->fs == ret_memo.sel[4] && tf->gs == ret_memo.sel[5] &&
-           eip <= ret_memo.cs_limit;
+    return ret_memo_holds(&ret_memo, tf, eip) || ret_memo_holds(&ret_prev, tf, eip);
 }
 
 /* seg_return's full check (see there); records what it passed in ret_memo. */
@@ -560,6 +571,8 @@ static __attribute__((noinline)) void seg_return_check(struct trapframe *tf, str
                         "stack segment", tf->ss, rpl);
     int nulled = sanitize_data(tf);
     seg_espfix(tf, final);
+    if (ret_memo.gen == seg_generation)
+        ret_prev = ret_memo;
     ret_memo.gen = 0;
     if (nulled || espfix_on || npins)
         return;

@@ -13,6 +13,7 @@
  */
 #include "hv.h"
 #include "desc.h"
+#include "fastreflect.h"
 
 #define GATE_OFFSET(g)  ((g).offset_lo | ((uint32_t)(g).offset_hi << 16))
 #define GATE_DPL_OF(g)  (((g).type_attr >> 5) & 3u)
@@ -247,78 +248,228 @@ static int deliver(struct trapframe *tf, uint32_t vector, int has_error, uint32_
     return push_frame(tf, vector, has_error, error, &g);
 }
 
-/* What reflect_fast last found to hold in full, at seg_generation gen
- * (0: none): vector's gate with these bytes, under this IDT limit, passed
- * gate_fault from ring 1; SS passed push_frame's rule 2; and the gate's CS
- * with SS, DS and ES passed seg_return.  The same again passes unchecked. */
-static struct {
-    uint32_t gen, vector, idt_limit, lo, hi, ss, ds, es;
-} fast_memo;
+/* fastreflect.h: what reflect_fast (and entry.asm) remember. */
+struct fast_reflect fast_reflect;
 
-/* reflect_fast's check in full, from the three memos of the full path;
- * records fast_memo when they hold.  1 if they do. */
-static int fast_memo_fill(const struct trapframe *tf, uint32_t vector, const struct gate_desc *g)
+/* Key fast_reflect to the current tables, IDT register and translations;
+ * the epoch of each part that moved moves too, so that every entry
+ * stamped before it stops holding (before any of it is read). */
+void fast_reflect_sync(void)
 {
-    uint32_t cs = (g->selector & ~3u) | HR_GUEST_CPL;
-    if (gate_memo.gen != seg_generation || gate_memo.vector != vector ||
-        gate_memo.cpl != HR_GUEST_CPL || gate_memo.ev != EV_HARDWARE ||
-        gate_memo.idt_limit != vcpu0.idtr.limit || gate_memo.lo != gate_lo(g) ||
-        gate_memo.hi != gate_hi(g) || stack_memo.gen != seg_generation ||
-        stack_memo.ss != tf->ss || stack_memo.from_user ||
-        !seg_fast_return_ok(cs, tf->ss, tf->ds, tf->es, GATE_OFFSET(*g)))
-        return 0;
-    fast_memo.vector = vector, fast_memo.idt_limit = vcpu0.idtr.limit;
-    fast_memo.lo = gate_lo(g), fast_memo.hi = gate_hi(g);
-    fast_memo.ss = tf->ss, fast_memo.ds = tf->ds, fast_memo.es = tf->es;
-    fast_memo.gen = seg_generation;
-    return 1;
+    struct fast_reflect *r = &fast_reflect;
+    if (r->seg_gen != seg_generation || r->idt_base != vcpu0.idtr.base ||
+        r->idt_limit != vcpu0.idtr.limit) {
+        r->seg_gen = seg_generation;
+        r->idt_base = vcpu0.idtr.base, r->idt_limit = vcpu0.idtr.limit;
+        r->seg_epoch++, r->epoch++;
+    }
+    if (r->mmu_gen != mmu_generation || r->cr3 != vcpu0.cr3) {
+        r->mmu_gen = mmu_generation, r->cr3 = vcpu0.cr3;
+        r->code_page = r->stack_page = FAST_NO_PAGE;
+        r->epoch++;
+    }
 }
 
 /*
- * reflect() from ring 1 when each of its checks has a remembered answer
- * that holds: the gate gate_fault last passed (same vector, bytes, IDT
- * limit, seg_generation), the stack selector push_frame last passed, and
- * the handler's CS with SS, DS and ES as seg_return last passed them, so
- * that entry.asm's fast return may skip seg_return.  1 when delivered;
- * 0, having changed nothing, when anything differs (the full path then
- * runs).  The frame goes through stack_tlb only (rules 2 and 3 as there).
+ * A translation kept by the guest's page-table entries it came from, for
+ * the fast reflection's IDT page and stack page.  A translation generation
+ * moves on every logged page-table write, and in a kernel like Linux every
+ * page fault brings some; these ask instead whether the directory and table
+ * entries the walk read still hold the values it left (with its accessed
+ * and dirty bits): a walk would then find the same page with the same
+ * rights and change nothing (ptwalk.c), under the same CR0, CR3 and CR4.
  */
-int reflect_fast(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error)
+struct entry_tlb {
+    uint32_t page, cr0, cr3, cr4;
+    const uint32_t *pde, *pte;  /* the entries read (NULL: paging off; pte
+                                   NULL: a 4 MiB page)                     */
+    uint32_t pde_val, pte_val;
+    uint8_t *base;              /* the page in our map; NULL: none kept    */
+};
+static struct entry_tlb idt_etlb, stack_etlb;
+
+#define ENTRY_BYTES     4u
+#define FRAME(e)        ((e) & ~(PAGE_SIZE - 1))
+#define PDE_INDEX(va)   ((va) >> PDE_SHIFT)
+#define PTE_INDEX(va)   (((va) >> PAGE_SHIFT) & (PT_ENTRIES - 1))
+
+/* The page-table entry at guest-physical gpa in our map, or NULL. */
+static const uint32_t *entry_at(uint32_t gpa)
 {
-    uint32_t n = has_error ? 4 : 3, esp = tf->esp;
-    if (vector * sizeof(struct gate_desc) + sizeof(struct gate_desc) - 1 > vcpu0.idtr.limit)
-        return 0;
-    const uint8_t *gp = gtlb_ptr(&idt_tlb, vcpu0.idtr.base + vector * sizeof(struct gate_desc),
-                                 sizeof(struct gate_desc), 0);
-    if (!gp)
-        return 0;
+    if (gpa >= vcpu0.mem_size || ENTRY_BYTES > vcpu0.mem_size - gpa)
+        return NULL;
+    return P2V(vcpu0.mem_base + gpa);
+}
+
+/* Note in t the entries a walk for linear page `page` read just now. */
+static int entry_tlb_record(struct entry_tlb *t, uint32_t page)
+{
+    t->pde = t->pte = NULL;
+    if (vcpu0.cr0 & CR0_PG) {
+        if (!(t->pde = entry_at(FRAME(vcpu0.cr3) + PDE_INDEX(page) * ENTRY_BYTES)))
+            return 0;
+        t->pde_val = *t->pde;
+        if (!((t->pde_val & PTE_PS) && (vcpu0.cr4 & CR4_PSE))) {
+            if (!(t->pte = entry_at(FRAME(t->pde_val) + PTE_INDEX(page) * ENTRY_BYTES)))
+                return 0;
+            t->pte_val = *t->pte;
+        }
+    }
+    t->page = page, t->cr0 = vcpu0.cr0, t->cr3 = vcpu0.cr3, t->cr4 = vcpu0.cr4;
+    return 1;
+}
+
+/* Our pointer to guest linear va for a ring-1 read (or write), within its
+ * page, through t when its entries still hold, else by a walk that t then
+ * keeps; NULL where the access would fault (or in the per-vCPU area,
+ * which no guest entry maps). */
+static uint8_t *entry_tlb_ptr(struct entry_tlb *t, uint32_t va, int write)
+{
+    uint32_t page = va & ~(PAGE_SIZE - 1);
+    if (t->base && t->page == page && t->cr3 == vcpu0.cr3 && t->cr0 == vcpu0.cr0 &&
+        t->cr4 == vcpu0.cr4 && (!t->pde || (*t->pde == t->pde_val &&
+                                            (!t->pte || *t->pte == t->pte_val))))
+        return t->base + (va - page);
+    t->base = NULL;
+    uint8_t *p = page == HR_VCPU_AREA ? NULL : guest_access_ptr(va, write ? PF_W : 0);
+    if (p && entry_tlb_record(t, page))
+        t->base = p - (va - page);
+    return p;
+}
+
+/* The gate bytes for vector from the guest's IDT, and where they are in
+ * the hypervisor's map (NULL: past the limit or unreadable). */
+static const uint8_t *fast_gate_read(uint32_t vector, struct gate_desc *g)
+{
+    uint32_t va = vcpu0.idtr.base + vector * sizeof(*g);
+    const uint8_t *p;
+    if (vector * sizeof(*g) + sizeof(*g) - 1 > vcpu0.idtr.limit ||
+        (va & (PAGE_SIZE - 1)) > PAGE_SIZE - sizeof(*g) || !(p = entry_tlb_ptr(&idt_etlb, va, 0)))
+        return NULL;
+    __builtin_memcpy(g, p, sizeof(*g));
+    return p;
+}
+
+/* Did gate_fault last pass exactly gate g for vector from ring cpl, and
+ * push_frame last pass stack selector ss (rule 2), at this seg_generation? */
+static int full_path_passed(uint32_t vector, uint32_t cpl, const struct gate_desc *g, uint32_t ss)
+{
+    return gate_memo.gen == seg_generation && gate_memo.vector == vector &&
+           gate_memo.cpl == cpl && gate_memo.ev == EV_HARDWARE &&
+           gate_memo.idt_limit == vcpu0.idtr.limit && gate_memo.lo == gate_lo(g) &&
+           gate_memo.hi == gate_hi(g) && stack_memo.gen == seg_generation &&
+           stack_memo.ss == ss && stack_memo.from_user == (cpl == 3);
+}
+
+/* reflect_fast's checks in full for a trap from ring cpl, from the full
+ * path's memos (full_path_passed; from ring 1, seg_return also passed the
+ * handler's CS with SS, DS and ES; from ring 3, push_frame's kernel stack
+ * selector check): records f when they hold.  1 if they do. */
+static int fast_gate_fill(struct fast_gate *f, const struct trapframe *tf, uint32_t vector,
+                          uint32_t cpl)
+{
     struct gate_desc g;
-    __builtin_memcpy(&g, gp, sizeof(g));
-    if ((fast_memo.gen != seg_generation || fast_memo.vector != vector ||
-         fast_memo.idt_limit != vcpu0.idtr.limit || fast_memo.lo != gate_lo(&g) ||
-         fast_memo.hi != gate_hi(&g) || fast_memo.ss != tf->ss || fast_memo.ds != tf->ds ||
-         fast_memo.es != tf->es) && !fast_memo_fill(tf, vector, &g))
+    const uint8_t *p = fast_gate_read(vector, &g);
+    uint32_t cs = (g.selector & ~3u) | HR_GUEST_CPL, ss = cpl == 3 ? vcpu0.kernel_ss : tf->ss;
+    if (!p || !ss || !full_path_passed(vector, cpl, &g, ss) ||
+        (cpl == 3 ? !seg_valid_ss((uint16_t)ss, HR_GUEST_CPL)
+                  : !seg_fast_return_ok(cs, ss, tf->ds, tf->es, GATE_OFFSET(g))))
         return 0;
-    uint8_t *p = esp < HR_TRAP_STACK_ROOM || (esp > HR_VCPU_AREA &&
-                 esp - HR_TRAP_STACK_ROOM < HR_VCPU_AREA + PAGE_SIZE) ? NULL :
-                 gtlb_ptr(&stack_tlb, esp - HR_TRAP_STACK_ROOM, HR_TRAP_STACK_ROOM, 1);
+    f->lo = gate_lo(&g), f->hi = gate_hi(&g), f->at = p;
+    f->cs = cs, f->eip = GATE_OFFSET(g);
+    f->if_keep = GATE_TYPE(g) == SYS_TYPE_INT32 ? 0 : ~0u;
+    f->ss = ss, f->ds = tf->ds, f->es = tf->es;
+    f->error_bytes = vector_has_error(vector) ? 4 : 0;
+    f->seg_epoch = fast_reflect.seg_epoch, f->epoch = fast_reflect.epoch;
+    return 1;
+}
+
+/* The hypervisor's pointer to guest linear esp, the top of a frame, when
+ * the HR_TRAP_STACK_ROOM bytes below it lie in one page a ring-1 write may
+ * reach that is not the per-vCPU area (rules 2 and 3 as push_frame checks
+ * them), else NULL.  The page is kept in fast_reflect. */
+static uint8_t *fast_stack_top(uint32_t esp)
+{
+    struct fast_reflect *r = &fast_reflect;
+    uint32_t low = esp - HR_TRAP_STACK_ROOM, page = low & ~(PAGE_SIZE - 1);
+    if (((esp - 1) & ~(PAGE_SIZE - 1)) != page)
+        return NULL;                           /* crosses a page, or wraps */
+    if (r->stack_page != page) {
+        uint8_t *p = entry_tlb_ptr(&stack_etlb, low, 1);
+        if (!p)
+            return NULL;
+        r->stack_page = page, r->stack_delta = (uint32_t)(uintptr_t)p - low;
+    }
+    return (uint8_t *)(uintptr_t)(esp + r->stack_delta);
+}
+
+/* Does remembered gate f still hold for a trap from ring cpl with frame
+ * tf: the same gate bytes, and the stack selector (ring 1: with the same
+ * DS and ES; ring 3: the kernel stack's)?  Where only the translations
+ * moved, the gate is found again through idt_tlb first. */
+static int fast_gate_holds(struct fast_gate *f, const struct trapframe *tf, uint32_t vector,
+                           uint32_t cpl)
+{
+    uint32_t lo, hi;
+    if (f->epoch != fast_reflect.epoch) {
+        struct gate_desc g;
+        if (f->seg_epoch != fast_reflect.seg_epoch || !(f->at = fast_gate_read(vector, &g)))
+            return 0;
+        f->epoch = fast_reflect.epoch;
+    }
+    __builtin_memcpy(&lo, f->at, 4);
+    __builtin_memcpy(&hi, f->at + 4, 4);
+    if (lo != f->lo || hi != f->hi)
+        return 0;
+    if (cpl == 3)
+        return f->ss == vcpu0.kernel_ss;
+    return f->ss == tf->ss && f->ds == tf->ds && f->es == tf->es;
+}
+
+/*
+ * reflect() of exception vector from ring 1 or 3 when each of its checks
+ * has a remembered answer that holds (fastreflect.h): the gate gate_fault
+ * last passed (same vector, bytes, IDT, tables), the stack selector
+ * push_frame last passed, and from ring 1 the handler's CS with SS, DS and
+ * ES as seg_return last passed them, so that entry.asm's fast return may
+ * skip seg_return (from ring 3 the caller's return runs it).  The gate's
+ * bytes are read again and the stack's page checked every time.  The
+ * error code, for a vector that has one, is tf->error.  1 when delivered;
+ * 0, having changed nothing, when anything differs (reflect() then runs).
+ * The caller ran fast_reflect_sync.  exception_common (entry.asm) does
+ * the same for ring 1 from what this leaves in fast_reflect, without C.
+ */
+int reflect_fast(struct trapframe *tf, uint32_t vector)
+{
+    uint32_t cpl = SEL_RPL(tf->cs), v = vector & (T_EXCEPTIONS - 1);
+    if (vector >= T_EXCEPTIONS || (tf->eflags & EFLAGS_VM) || (cpl != 3 && cpl != HR_GUEST_CPL))
+        return 0;
+    struct fast_gate *f = cpl == 3 ? &fast_reflect.user_gate[v] : &fast_reflect.gate[v];
+    if (!fast_gate_holds(f, tf, v, cpl) && !fast_gate_fill(f, tf, v, cpl))
+        return 0;
+    uint32_t esp = cpl == 3 ? vcpu0.kernel_esp : tf->esp;
+    uint8_t *p = fast_stack_top(esp);
     if (!p)
         return 0;
-    uint32_t image = frame_eflags(tf, 0);
-    p += HR_TRAP_STACK_ROOM;                 /* the frame's top: the guest's ESP */
+    uint32_t image = frame_eflags(tf, cpl == 3), n = 12 + f->error_bytes;
+    if (cpl == 3) {
+        __builtin_memcpy(p - 4, &tf->ss, 4);
+        __builtin_memcpy(p - 8, &tf->esp, 4);
+        p -= 8, n += 8;
+    }
     __builtin_memcpy(p - 4, &image, 4);
     __builtin_memcpy(p - 8, &tf->cs, 4);
     __builtin_memcpy(p - 12, &tf->eip, 4);
-    if (has_error)
-        __builtin_memcpy(p - 16, &error, 4);
-    tf->esp = esp - n * 4;
-    tf->cs = (g.selector & ~3u) | HR_GUEST_CPL;
-    tf->eip = GATE_OFFSET(g);
+    if (f->error_bytes)
+        __builtin_memcpy(p - 16, &tf->error, 4);
+    tf->ss = f->ss;
+    tf->esp = esp - n;
+    tf->cs = f->cs;
+    tf->eip = f->eip;
     tf->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
-    if (GATE_TYPE(g) == SYS_TYPE_INT32)
-        vcpu0.area->virt_if = 0;
+    vcpu0.area->virt_if &= f->if_keep;
     vcpu0.delivered++;
-    vcpu0.delivered_by[vector & (IDT_VECTORS - 1)]++;
+    vcpu0.delivered_by[v]++;
     return 1;
 }
 

@@ -11,6 +11,7 @@
 #include "hypercall.h"
 #include "vdev.h"
 #include "desc.h"
+#include "fastreflect.h"
 
 #define PIC1_CMD        0x20u
 #define PIC1_DATA       0x21u
@@ -225,7 +226,9 @@ static void exception(struct trapframe *tf, int tables)
         hc_fault(tf, v, tf->error);      /* rule 8: a ROM body's own fault */
     if (v == T_BP || v == T_OF)
         return soft_trap(tf, v);
-    reflect(tf, v, vector_has_error(v), tf->error);
+    fast_reflect_sync();
+    if (!reflect_fast(tf, v))            /* remembered checks (a user #PF, say) */
+        reflect(tf, v, vector_has_error(v), tf->error);
 }
 
 /* Deliver a waiting virtual interrupt if the guest can take it now (user
@@ -251,24 +254,48 @@ static void inject(struct trapframe *tf)
 /* Exceptions that, from ring 1 outside a ROM, only ever mean reflection:
  * none is emulated (#GP), filled (#PF), resynchronised (#NP, #SS, #TS,
  * #GP), stepped over (#BP, #OF), the hypervisor's own (#NMI, #DF) or a
- * machine's (#MC). */
+ * machine's (#MC).  entry.asm's REFLECT_ONLY sends exception_fast these
+ * alone; it checks again, since a wrong call would skip the full path. */
 static const uint8_t reflect_only[T_EXCEPTIONS] = {
     [T_DE] = 1, [T_DB] = 1, [T_BR] = 1, [T_UD] = 1, [T_NM] = 1, [T_MF] = 1,
     [T_AC] = 1, [T_XM] = 1,
 };
 
-/* An exception vector's first stop (entry.asm, tf on the trap page):
- * reflect it completely and return 1 when exception() would only reflect
- * it and nothing else is owed on this exit (as hypercall_fast), and
- * reflect_fast finds every check remembered.  Else 0, changing nothing:
+/* Is eip on a page that holds no byte of a ROM (in_rom for the whole
+ * page)?  Kept in fast_reflect.code_page; 0 also when it cannot be read.
+ * The caller ran fast_reflect_sync. */
+static int outside_rom(uint32_t eip)
+{
+    uint32_t page = eip & ~(PAGE_SIZE - 1), gpa = page;
+    if (fast_reflect.code_page == page)
+        return 1;
+    if (vcpu0.cr0 & CR0_PG) {
+        const uint8_t *p = gtlb_ptr(&eip_tlb, page, 1, 0);
+        if (!p)
+            return 0;
+        gpa = V2P(p) - vcpu0.mem_base;
+    }
+    if (paging_readonly(gpa, PAGE_SIZE))
+        return 0;
+    fast_reflect.code_page = page;
+    return 1;
+}
+
+/* An exception vector's first stop when entry.asm's own fast path found
+ * something not remembered (tf on the trap page): reflect it completely
+ * and return 1 when exception() would only reflect it and nothing else is
+ * owed on this exit (as hypercall_fast), and reflect_fast finds every
+ * check remembered or can remember it now.  Else 0, changing nothing:
  * hv_trap takes the same frame the full way. */
 int exception_fast(struct trapframe *tf)
 {
     uint32_t v = tf->vector;
     const struct hr_vcpu_area *a = vcpu0.area;
     if (v >= T_EXCEPTIONS || !reflect_only[v] || (tf->eflags & EFLAGS_VM) ||
-        (a->queued | a->pending | vpic_requests) || SEL_RPL(tf->cs) != HR_GUEST_CPL ||
-        in_rom(tf->eip) || !reflect_fast(tf, v, vector_has_error(v), tf->error))
+        (a->queued | a->pending | vpic_requests) || SEL_RPL(tf->cs) != HR_GUEST_CPL)
+        return 0;
+    fast_reflect_sync();
+    if (!outside_rom(tf->eip) || !reflect_fast(tf, v))
         return 0;
     vcpu0.emulating = 0;
     vcpu0.vectors[v]++;

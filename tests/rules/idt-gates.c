@@ -17,9 +17,10 @@
  *                code segment reaches 4 GiB);
  *   case=double  #UD's and #NP's gates are both not present: the guest
  *                ends, as a CPU would double-fault (hv, hv-novmi);
- *   case=changed #UD twice through its working gate (the hypervisor then
- *                remembers the gate's checks: spec section 10, "What an
- *                exit costs"), then the gate made not present by a plain
+ *   case=changed #UD three times through its working gate (the hypervisor
+ *                then remembers the gate's checks, and the third takes the
+ *                trap entry's own path: spec section 10, "What an exit
+ *                costs"), then the gate made not present by a plain
  *                store into the IDT: #NP as in case=absent, not the
  *                remembered delivery; then the old gate back, #UD again.
  */
@@ -76,8 +77,9 @@ void guest_main(const char *cmdline)
     } else if (!strcmp(c, "changed")) {
         struct gate_desc good = rt_idt[VEC_UD];
         int first = try_call(raise_ud, NULL), second = try_call(raise_ud, NULL);
-        report(first == T_UD && second == T_UD, "#UD twice through its gate (got vectors %d, %d)",
-               first, second);
+        int third = try_call(raise_ud, NULL);
+        report(first == T_UD && second == T_UD && third == T_UD,
+               "#UD three times through its gate (got vectors %d, %d, %d)", first, second, third);
         g = good;
         g.type_attr &= (uint8_t)~GATE_PRESENT;
         rt_idt[VEC_UD] = g;                        /* a store: no call says so */

@@ -51,6 +51,25 @@ static int want_if(void)
     return rules_ring1();
 }
 
+/* The same #UD from ring 3 twice more: the hypervisor then delivers it
+ * from what it remembered of the first (spec section 10, "What an exit
+ * costs"), and every frame must be the first one's. */
+static void same_frame_again(uint32_t image)
+{
+    struct rt_fault first = rt_last_fault;
+    int same = 1;
+    for (int i = 0; i < 2; i++) {
+        int v = rt_user_call_flags(user_ud2, NULL, image);
+        same &= v == T_UD && rt_last_fault.eip == first.eip && rt_last_fault.cs == first.cs &&
+                rt_last_fault.eflags == first.eflags && rt_last_fault.esp == first.esp &&
+                rt_last_fault.ss == first.ss;
+    }
+    report(same, "ud2 in ring 3 twice more: the first frame each time (eip %08x cs %04x "
+           "eflags %08x esp %08x ss %04x; last eip %08x cs %04x eflags %08x esp %08x ss %04x)",
+           first.eip, first.cs, first.eflags, first.esp, first.ss, rt_last_fault.eip,
+           rt_last_fault.cs, rt_last_fault.eflags, rt_last_fault.esp, rt_last_fault.ss);
+}
+
 void guest_main(const char *cmdline)
 {
     (void)cmdline;
@@ -64,6 +83,7 @@ void guest_main(const char *cmdline)
     report(!!(rt_last_fault.eflags & EFLAGS_IF) == want_if(),
            "%s: the #UD frame's EFLAGS image %08x has IF %s", why, rt_last_fault.eflags,
            want_if() ? "set" : "clear");
+    same_frame_again(image);
 
     v = rt_user_call_flags(user_syscall, NULL, image);
     report(v == RT_NO_FAULT && !!(rt_last_syscall.eflags & EFLAGS_IF) == want_if(),
