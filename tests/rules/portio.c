@@ -45,6 +45,7 @@
 #define PF_USER_WRITE (HP_PF_U | HP_PF_W)
 #define STRING_PORTS  4u                    /* 9000h..9003h: dword strings */
 #define CR4_PCE       0x100u                /* RDPMC from any ring (off)   */
+#define FAST_REFLECTIONS 3                  /* the first fills the fast path's memo */
 
 /* Test pages (HP_TEST_VA up): a user page between two absent ones, a
  * supervisor and a read-only page; VA_WRAP is DI FFFFh under 67h. */
@@ -386,6 +387,56 @@ static void check_forged_copy(void)
     report(area->must_exit == 0, "the exits since recomputed must_exit (%x)", area->must_exit);
 }
 
+/* The #UD handler check_reflect_keeps_iopl_exit installs: it records the
+ * byte at portio_ud_probe (must_exit under VMI) as the handler sees it,
+ * skips the 2-byte ud2 and returns through the shim's IRET entry. */
+uint32_t portio_ud_probe, portio_ud_iret;
+volatile uint32_t portio_ud_seen;
+extern const uint8_t portio_ud_stub[];
+__asm__(".pushsection .text\n"
+        "portio_ud_stub:\n\t"
+        "pushl %eax\n\t"
+        "movl portio_ud_probe, %eax\n\t"
+        "movzbl (%eax), %eax\n\t"
+        "movl %eax, portio_ud_seen\n\t"
+        "popl %eax\n\t"
+        "addl $2, (%esp)\n\t"
+        "jmp *portio_ud_iret\n"
+        ".popsection");
+
+/* Exceptions reflected at virtual IOPL 3 through an interrupt gate (the
+ * later ones by the hypervisor's remembered fast path, which clears the
+ * virtual IF) leave the IRET's exit owed (must_exit): the kernel's IRET
+ * to ring 3 with IOPL 0 in its image then loads IOPL 0, as at CPL 0. */
+static void check_reflect_keeps_iopl_exit(void)
+{
+    if (rules_ring1() && !rules_vmi()) {
+        report_skip("IOPL 3, #UD, IRET with image IOPL 0: in hv-novmi the kernel's iretd "
+                    "runs in ring 1 and cannot change IOPL (spec section 12)");
+        return;
+    }
+    static uint8_t no_area = HR_MUST_EXIT;          /* natively: nothing to read */
+    struct uio u = { .port = PORT_NONE };
+    struct gate_desc old = rt_idt[T_UD], g = desc_gate((uint32_t)portio_ud_stub, rt_seg.cpl, GATE_INT32);
+    portio_ud_iret = (uint32_t)VMI_ENTRY(IRET);
+    portio_ud_probe = rules_vmi() ? HR_VCPU_AREA + offsetof(struct hr_vcpu_area, must_exit)
+                                  : (uint32_t)&no_area;
+    vmi_write_idt_entry(rt_idt, T_UD, desc_lo(&g), desc_hi(&g));
+    set_iopl(IOPL3);
+    int held = 1;
+    for (int i = 0; i < FAST_REFLECTIONS; i++) {
+        portio_ud_seen = 0;
+        __asm__ volatile("ud2" ::: "memory");
+        held &= portio_ud_seen == HR_MUST_EXIT;
+    }
+    vmi_write_idt_entry(rt_idt, T_UD, desc_lo(&old), desc_hi(&old));
+    report(held, "%d kernel #UDs at IOPL 3 through an interrupt gate: each handler runs "
+           "and, under VMI, finds must_exit set (the IRET's exit still owed)", FAST_REFLECTIONS);
+    expect(user_at(u_in1, &u, 0), T_GP, 0, "IOPL 3, #UDs, then the kernel's IRET to ring 3 with "
+           "image IOPL 0: inb 9000h");
+    set_iopl(0);
+}
+
 /* Seed 002 at IOPL 3: natively CLI holds the timer's IRQs until STI; under
  * the hypervisor rule 7 keeps IF, so they go on arriving. */
 static void check_seed002(void)
@@ -654,6 +705,7 @@ void guest_main(const char *cmdline)
     check_set_iopl_mask();
     check_iret_image();
     check_forged_copy();
+    check_reflect_keeps_iopl_exit();
     check_seed002();
     check_strings();
     check_backdoor();
