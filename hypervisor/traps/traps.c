@@ -246,13 +246,6 @@ static void inject(struct trapframe *tf)
     vcpu0.area->pending = (uint32_t)vpic_pending();
 }
 
-/* inject() at the end of an exit that hv_trap does not run (emulate.c's
- * fast path for IN and OUT). */
-void exit_inject(struct trapframe *tf)
-{
-    inject(tf);
-}
-
 /* Exceptions that, from ring 1 outside a ROM, only ever mean reflection:
  * none is emulated (#GP), filled (#PF), resynchronised (#NP, #SS, #TS,
  * #GP), stepped over (#BP, #OF), the hypervisor's own (#NMI, #DF) or a
@@ -371,4 +364,11 @@ void stats_print(void)
     if (none)
         hv_printf("hv:   none\n");
     mmu_stats_print();
+}
+
+/* inject() at the end of an exit that hv_trap does not run (emulate.c's
+ * fast path for IN and OUT). */
+void exit_inject(struct trapframe *tf)
+{
+    inject(tf);
 }
