@@ -33,6 +33,7 @@ TF_ESP_PUSHAD   equ TRAPFRAME_esp_pushad
 TF_EIP          equ TRAPFRAME_eip
 PUSHAD_ESP      equ 12                  ; ESP's slot in PUSHAD's image (SDM)
 NMI_VECTOR      equ 2
+GP_VECTOR       equ 13                  ; #GP: a trapped IN or OUT (emulate_io_fast)
 ; The exceptions traps.c's reflect_only[] names (#DE #DB #BR #UD #NM #MF
 ; #AC #XM), which exception_fast may serve; it checks the set itself, so
 ; this copy only spares the others (#GP, #PF, ...) a call that would fail.
@@ -47,7 +48,7 @@ NUM_VECTORS     equ 256
         bits 32
         section .entry.text progbits alloc exec nowrite align=16
         extern hv_trap, seg_return, hypercall_fast, exception_fast, hv_enter_elsewhere
-        extern hypercall_entry
+        extern hypercall_entry, emulate_io_fast
         global hypercall_common, guest_return, fast_return
         extern boot_pd
         extern vcpu0, vpic_requests, seg_generation, mmu_generation, fast_reflect
@@ -81,6 +82,8 @@ trap_stub_%[v]:
         jmp nmi_common
 %elif v == HR_HYPERCALL_VECTOR
         jmp hypercall_entry             ; fastcall.asm, then hypercall_common
+%elif v == GP_VECTOR
+        jmp gp_common
 %elif REFLECT_ONLY(v)
         jmp exception_common
 %else
@@ -328,6 +331,25 @@ exception_common:
         call exception_fast
         test eax, eax
         jz slow_trap
+        jmp fast_return
+
+; #GP, most often a port access the TSS I/O bitmap trapped: emulate_io_fast
+; (emulate.c) serves a plain IN or OUT from ring 1 completely and returns
+; 1 (fast_return: the selectors are the ones seg_return last passed) or 2
+; (guest_return: seg_return looks again, an interrupt may have been
+; injected); 0 for anything else, which hv_trap then takes.  From ring 0
+; (a hypervisor fault) the nested path, as for every exception.
+gp_common:
+        SAVE_FRAME 1
+        test byte [esp + TF_CS], 3
+        jz nested_trap
+        mov esp, [hv_stack_top]         ; the frame stays at TRAP_FRAME
+        push TRAP_FRAME
+        call emulate_io_fast
+        test eax, eax
+        jz slow_trap
+        dec eax
+        jnz guest_return                ; 2: seg_return looks
         jmp fast_return
 
 ; Enter the guest with the frame tf, which is guest_frame() (the trap

@@ -161,6 +161,7 @@ void idt_init(void);
 
 /* traps.c */
 void idt_sync_syscall(struct trapframe *tf);
+void exit_inject(struct trapframe *tf);
 void guest_terminate(struct trapframe *tf, const char *rule, const char *fmt, ...) __attribute__((noreturn));
 /* deliver.c */
 int reflect(struct trapframe *tf, uint32_t vector, int has_error, uint32_t error);
@@ -182,6 +183,7 @@ const char *vmi_call_name(uint32_t call);
 
 /* emulate.c */
 int emulate(struct trapframe *tf);
+int emulate_io_fast(struct trapframe *tf);   /* entry.asm: 1 or 2 if served */
 extern int backdoor_enabled;
 uint64_t exits_total(void);          /* hc_cpu.c */
 void vcpu_publish(void);             /* hc_cpu.c: the per-vCPU area's copy */

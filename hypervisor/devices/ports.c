@@ -37,33 +37,36 @@ static int in_range(uint16_t port, uint32_t first, uint32_t last)
     return port >= first && port <= last;
 }
 
-/* The virtual devices' ports and who serves them (byte accesses). */
-static const struct vdev_range {
-    uint16_t first, last;
-    int (*serve)(uint16_t port, int out, uint32_t *value);
-} vdevs[] = {
-    { PIC1_FIRST, PIC1_LAST, vpic_port },
-    { PIC2_FIRST, PIC2_LAST, vpic_port },
-    { PIT_FIRST, PIT_LAST, vpit_port },
-    { PORT_B, PORT_B, vpit_port },
-    { KBC_DATA, KBC_DATA, board_port },
-    { KBC_CMD, KBC_CMD, board_port },
-    { CMOS_FIRST, CMOS_LAST, board_port },
+/* Who serves a byte access to a virtual device's port. */
+typedef int vdev_fn(uint16_t port, int out, uint32_t *value);
+
+/* The virtual devices by port (all on the board, below ISA_BOARD_PORTS):
+ * a direct table, since every trapped access asks. */
+#define ISA_BOARD_PORTS 0x100u    /* 000h-0FFh: the PC board's own chips */
+static vdev_fn *const vdevs[ISA_BOARD_PORTS] = {
+    [PIC1_FIRST] = vpic_port, [PIC1_LAST] = vpic_port,
+    [PIC2_FIRST] = vpic_port, [PIC2_LAST] = vpic_port,
+    [PIT_FIRST] = vpit_port, [PIT_FIRST + 1] = vpit_port, [PIT_FIRST + 2] = vpit_port,
+    [PIT_LAST] = vpit_port,
+    [PORT_B] = vpit_port,
+    [KBC_DATA] = board_port, [KBC_CMD] = board_port,
+    [CMOS_FIRST] = board_port, [CMOS_LAST] = board_port,
 };
+_Static_assert(PIT_FIRST + 3 == PIT_LAST && PIC1_FIRST + 1 == PIC1_LAST &&
+               PIC2_FIRST + 1 == PIC2_LAST && CMOS_FIRST + 1 == CMOS_LAST,
+               "every port of each range is in vdevs[]");
 
 /* The device that decodes port, or NULL. */
-static const struct vdev_range *vdev_at(uint16_t port)
+static vdev_fn *vdev_at(uint16_t port)
 {
-    for (uint32_t i = 0; i < sizeof(vdevs) / sizeof(vdevs[0]); i++)
-        if (in_range(port, vdevs[i].first, vdevs[i].last))
-            return &vdevs[i];
-    return NULL;
+    return port < ISA_BOARD_PORTS ? vdevs[port] : NULL;
 }
 
-/* An access of size bytes any of whose ports is a virtual device's: byte
- * accesses to port, port+1, ... low byte first, each reaching whatever
- * decodes its port (reading all ones where nothing does); 1 if it was. */
-static int vdev_port(uint16_t port, uint32_t size, int out, uint32_t *value)
+/* An access of 2 or 4 bytes any of whose ports is a virtual device's:
+ * byte accesses to port, port+1, ... low byte first, each reaching
+ * whatever decodes its port (reading all ones where nothing does); 1 if
+ * it was. */
+static int vdev_wide(uint16_t port, uint32_t size, int out, uint32_t *value)
 {
     uint32_t touches = 0;
     for (uint32_t i = 0; i < size; i++)
@@ -73,10 +76,10 @@ static int vdev_port(uint16_t port, uint32_t size, int out, uint32_t *value)
     uint32_t result = 0;
     for (uint32_t i = 0; i < size; i++) {
         uint16_t p = (uint16_t)(port + i);
-        const struct vdev_range *d = vdev_at(p);
+        vdev_fn *d = vdev_at(p);
         uint32_t b = out ? (*value >> (8 * i)) & 0xFFu : 0xFFu;
         if (d)
-            d->serve(p, out, &b);
+            d(p, out, &b);
         result |= (b & 0xFFu) << (8 * i);
     }
     if (!out)
@@ -86,10 +89,18 @@ static int vdev_port(uint16_t port, uint32_t size, int out, uint32_t *value)
 
 static void guest_exit(uint32_t value) __attribute__((noreturn));
 
-/* Read size bytes (1, 2, 4) from a guest port into *value; 0 on success. */
+/* Read size bytes (1, 2, 4) from a guest port into *value; 0 on success.
+ * A byte from a device's port (the common access) goes straight to it. */
 int port_in(uint16_t port, uint32_t size, uint32_t *value)
 {
-    if (vdev_port(port, size, 0, value))
+    vdev_fn *d = size == 1 ? vdev_at(port) : NULL;
+    if (d) {
+        *value = 0xFFu;
+        d(port, 0, value);
+        *value &= 0xFFu;
+        return 0;
+    }
+    if (size != 1 && vdev_wide(port, size, 0, value))
         return 0;
     if (in_range(port, COM1_FIRST, COM1_LAST) && size == 1)
         *value = inb(port);
@@ -98,10 +109,17 @@ int port_in(uint16_t port, uint32_t size, uint32_t *value)
     return 0;
 }
 
-/* Write value (size bytes) to a guest port; 0 on success. */
+/* Write value (size bytes) to a guest port; 0 on success.  A byte to a
+ * device's port (the common access) goes straight to it. */
 int port_out(uint16_t port, uint32_t size, uint32_t value)
 {
-    if (vdev_port(port, size, 1, &value))
+    vdev_fn *d = size == 1 ? vdev_at(port) : NULL;
+    if (d) {
+        value &= 0xFFu;
+        d(port, 1, &value);
+        return 0;
+    }
+    if (size != 1 && vdev_wide(port, size, 1, &value))
         return 0;
     if (in_range(port, COM1_FIRST, COM1_LAST) && size == 1) {
         outb(port, (uint8_t)value);

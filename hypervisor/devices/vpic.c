@@ -78,13 +78,12 @@ static uint32_t line_of(const struct pic *p, int prio)
 }
 
 /* The priority (0 highest) of the highest-priority line in mask, or
- * NO_LINE. */
+ * NO_LINE.  Line top + k has priority k: rotating the mask right by top
+ * puts it at bit k, so the lowest set bit is the answer. */
 static int get_priority(const struct pic *p, uint8_t mask)
 {
-    for (int prio = 0; prio < (int)LINES; prio++)
-        if (mask & (1u << line_of(p, prio)))
-            return prio;
-    return NO_LINE;
+    uint32_t by_prio = (((uint32_t)mask | (uint32_t)mask << LINES) >> p->top) & 0xFFu;
+    return by_prio ? __builtin_ctz(by_prio) : NO_LINE;
 }
 
 /* The line p would interrupt with, or -1: requested, unmasked, and of

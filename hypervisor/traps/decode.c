@@ -5,7 +5,6 @@
  */
 #include "decode.h"
 
-#define PFX_OPSIZE  0x66u
 #define PFX_REP     0xF3u
 #define PFX_REPNE   0xF2u
 #define PFX_LOCK    0xF0u
@@ -182,8 +181,8 @@ static int decode_1(uint8_t op, const uint8_t *b, uint32_t n, uint32_t *i, struc
         /* fall through */
     case 0xEC: case 0xED: case 0xEE: case 0xEF:
         in->op = OP_IO;
-        in->io_out = (op & 2u) != 0;
-        in->opsize = (op & 1u) ? wide : 1;
+        in->io_out = (op & IO_OUT) != 0;
+        in->opsize = (op & IO_WIDE) ? wide : 1;
         return 0;
     case 0x6C: case 0x6D: case 0x6E: case 0x6F:      /* INS, OUTS */
         in->op = OP_STRING_IO;

@@ -12,8 +12,10 @@
 #include "hypercall.h"
 #include "decode.h"
 #include "ioperm.h"
+#include "vdev.h"
 
 #define MAX_INSN 15u
+#define MAX_IO_INSN 3u         /* 66h, opcode, imm8: decode_io's longest */
 #define STRING_BUDGET 4096u    /* string I/O items served per exit */
 
 static int emulate_mov_cr(struct trapframe *tf, const struct insn *in, int to_cr);
@@ -36,6 +38,20 @@ static int user_port_ok(uint16_t port, uint32_t size)
                          vcpu0.tr ? &vcpu0.tr_desc : NULL, port, size, guest_read);
 }
 
+/* An allowed IN or OUT of size bytes (1, 2, 4) at port: the port model
+ * reads into AL, AX or EAX, or is written from it. */
+static inline void io_access(struct trapframe *tf, uint16_t port, uint32_t size, int out)
+{
+    uint32_t mask = size == 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1;
+    if (out) {
+        port_out(port, size, tf->eax & mask);
+    } else {
+        uint32_t v;
+        port_in(port, size, &v);
+        tf->eax = (tf->eax & ~mask) | (v & mask);
+    }
+}
+
 /* IN/OUT in any form: E4-E7 (imm8 port), EC-EF (DX port).  The backdoor
  * answers any ring, whatever the bitmap says. */
 static int emulate_io(struct trapframe *tf, const struct insn *in)
@@ -45,14 +61,7 @@ static int emulate_io(struct trapframe *tf, const struct insn *in)
         return 0;
     if (SEL_RPL(tf->cs) == 3 && !user_port_ok(port, in->opsize))
         return -1;
-    uint32_t mask = in->opsize == 4 ? 0xFFFFFFFFu : (1u << (in->opsize * 8)) - 1;
-    if (in->io_out) {
-        port_out(port, in->opsize, tf->eax & mask);
-    } else {
-        uint32_t v;
-        port_in(port, in->opsize, &v);
-        tf->eax = (tf->eax & ~mask) | (v & mask);
-    }
+    io_access(tf, port, in->opsize, in->io_out);
     return 0;
 }
 
@@ -213,15 +222,48 @@ static int emulate_iret(struct trapframe *tf, const struct insn *in)
     return 0;
 }
 
+/* The page the last trapped instruction came from (gtlb.c). */
+static struct gtlb insn_tlb;
+
+/* The ring-1 CS last found flat (base 0: EIP is the linear address the
+ * instruction came from) at seg_generation gen (0: none). */
+static struct {
+    uint32_t gen, cs;
+} flat_cs;
+
+/* Is cs flat, by the memo above or by a look at its descriptor? */
+static int cs_is_flat(uint32_t cs)
+{
+    if (flat_cs.gen == seg_generation && flat_cs.cs == cs)
+        return 1;
+    if (!seg_is_flat((uint16_t)cs))
+        return 0;
+    flat_cs.cs = cs, flat_cs.gen = seg_generation;
+    return 1;
+}
+
+/* The bytes at eip a ring-1 read reaches, up to MAX_INSN: in place when
+ * the translated page holds them all, else copied into buf (fewer near
+ * the end of memory); *n how many (0: none). */
+static const uint8_t *insn_bytes(uint32_t eip, uint8_t *buf, uint32_t *n)
+{
+    const uint8_t *p = gtlb_ptr(&insn_tlb, eip, 1, 0);
+    *n = MAX_INSN;
+    if (p && PAGE_SIZE - (eip & (PAGE_SIZE - 1)) >= MAX_INSN)
+        return p;
+    while (*n && guest_read(eip, buf, *n))
+        (*n)--;
+    return buf;
+}
+
 /* Handle the #GP in tf if it came from an instruction we emulate.
  * Returns 0 when handled (EIP advanced), -1 to reflect the #GP. */
 int emulate(struct trapframe *tf)
 {
-    uint8_t bytes[MAX_INSN];
+    uint8_t copy[MAX_INSN];
     struct insn in;
-    uint32_t n = MAX_INSN;
-    while (n && guest_read(tf->eip, bytes, n))   /* near the end of memory */
-        n--;
+    uint32_t n;
+    const uint8_t *bytes = insn_bytes(tf->eip, copy, &n);
     if (!n || decode(bytes, n, tf, &in))
         return -1;
     int user = SEL_RPL(tf->cs) == 3;
@@ -257,4 +299,42 @@ int emulate(struct trapframe *tf)
     }
     tf->eip += in.length;
     return 0;
+}
+
+/*
+ * #GP's first stop (entry.asm, tf on the trap page): serve an IN or OUT
+ * from ring 1 completely, as hv_trap's exception() and emulate() would,
+ * when nothing else is owed on this exit: an error code of 0 (what the
+ * I/O permission check raises), no lazy-mode entry queued, a flat CS (so
+ * EIP is where the instruction came from), the bytes at EIP on a
+ * translated page (the instruction just ran there) and a plain IN or OUT
+ * (decode_io) to any port but the backdoor's.  Ring 1 may reach every
+ * port (its virtual CPL is 0), so no permission is checked; ring 3 takes
+ * the full path, which checks its IOPL and bitmap as a CPU does.
+ * Returns 1 when the guest may be entered without seg_return (hv.h,
+ * seg_fast_return_ok), 2 when seg_return must look (a virtual interrupt
+ * was injected or flagged, or the selectors are not the remembered
+ * ones), and 0, having changed nothing, for hv_trap to take the frame.
+ */
+int emulate_io_fast(struct trapframe *tf)
+{
+    struct io_insn io;
+    if (tf->error || (tf->eflags & EFLAGS_VM) || SEL_RPL(tf->cs) != HR_GUEST_CPL ||
+        vcpu0.area->queued || !cs_is_flat(tf->cs))
+        return 0;
+    const uint8_t *p = gtlb_ptr(&insn_tlb, tf->eip, 1, 0);
+    uint32_t room = PAGE_SIZE - (tf->eip & (PAGE_SIZE - 1));
+    if (!p || decode_io(p, room < MAX_IO_INSN ? room : MAX_IO_INSN, tf, &io) ||
+        io.port == HR_BACKDOOR_PORT)
+        return 0;
+    vcpu0.emulating = 0;
+    vcpu0.vectors[T_GP]++;
+    vcpu0.exits[EXIT_EMULATE]++;          /* before: a port write may end the run */
+    io_access(tf, (uint16_t)io.port, io.size, io.out);
+    tf->eip += io.length;
+    if (vpic_requests | vcpu0.area->pending) {
+        exit_inject(tf);
+        return 2;
+    }
+    return seg_fast_return_ok(tf->cs, tf->ss, tf->ds, tf->es, tf->eip) ? 1 : 2;
 }

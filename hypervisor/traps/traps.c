@@ -394,3 +394,10 @@ void stats_print(void)
         hv_printf("hv:   none\n");
     mmu_stats_print();
 }
+
+/* inject() at the end of an exit that hv_trap does not run (emulate.c's
+ * fast path for IN and OUT). */
+void exit_inject(struct trapframe *tf)
+{
+    inject(tf);
+}

@@ -12,6 +12,9 @@
  *   -1 with 15 bytes or more only for MOV to/from CR/DR with a memory
  *     ModRM, or LSS with a register one, which decode.c refuses on purpose,
  *     or an instruction longer than 15 bytes (any number of prefixes);
+ *   decode_io (the fast path's plain IN/OUT) accepts the bytes only when
+ *     decode finds IN or OUT with no prefix but one 66h, and then gives
+ *     the same length, size, direction and port;
  *   a differential check against the reference below, written from the
  *     SDM opcode map rather than from decode.c: the operation, length,
  *     I/O size, direction, port, vector, REP, ModRM fields and effective
@@ -299,6 +302,24 @@ static void check_decoded(const uint8_t *b, uint32_t n,
                      "a strict prefix of the instruction decodes");
 }
 
+/* decode_io on the same bytes: accepted only for decode's plain IN/OUT
+ * (r, in: decode's answer), with the same operands. */
+static void check_io_fast(const uint8_t *b, uint32_t n, const struct trapframe *tf, int r,
+                          const struct insn *in)
+{
+    struct io_insn io;
+    uint32_t prefixes = r ? 0 : in->length - 1 - (uint32_t)in->port_imm;
+
+    if (decode_io(b, n, tf, &io))
+        return;
+    FUZZ_REQUIRE(!r && in->op == OP_IO &&
+                 (prefixes == 0 || (prefixes == 1 && b[0] == OPSIZE_PREFIX)),
+                 "decode_io accepted what decode finds no plain IN/OUT");
+    FUZZ_REQUIRE(io.length == in->length && io.size == in->opsize && io.out == in->io_out &&
+                 io.port == (in->port_imm ? in->imm : (uint16_t)tf->edx),
+                 "decode_io's operands differ from decode's");
+}
+
 /* Registers from the first 32 bytes; the rest is the instruction. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -317,6 +338,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r = decode(b, n, &tf, &in);
     FUZZ_REQUIRE(r == 0 || r == -1, "decode returned neither 0 nor -1");
     FUZZ_REQUIRE(!memcmp(&tf, &before, sizeof tf), "decode wrote the trapframe");
+    check_io_fast(b, n, &before, r, &in);
     rx = ref_decode(b, n, regs, &x);
     if (!ref_op_free)
         FUZZ_REQUIRE(r == (rx ? -1 : 0),

@@ -131,9 +131,60 @@ static void string_prefixes(void)
           "67h lgdt [bx]: 16-bit ModRM is not emulated", "op %d", in.op);
 }
 
+/* decode_io's answer for b[0..n) agrees with decode()'s: accepted only
+ * for an IN or OUT with nothing but an optional 66h prefix, and then the
+ * same length, size, direction and port.  1 if so, with *accepted set. */
+static int io_agrees(const uint8_t *b, uint32_t n, int *accepted)
+{
+    struct trapframe tf = regs();
+    struct insn in;
+    struct io_insn io;
+    int r = decode(b, n, &tf, &in);
+    uint32_t prefixes = r ? 0 : in.length - 1 - (uint32_t)in.port_imm;
+    int plain = !r && in.op == OP_IO && (prefixes == 0 || (prefixes == 1 && b[0] == 0x66));
+    *accepted = decode_io(b, n, &tf, &io) == 0;
+    if (!*accepted)
+        return !plain;
+    uint32_t port = in.port_imm ? in.imm : (uint16_t)tf.edx;
+    return plain && io.length == in.length && io.size == in.opsize &&
+           io.out == in.io_out && io.port == port;
+}
+
+/* decode_io against decode on every one-, two- and three-byte sequence
+ * (the third byte from a few values: only an imm8 port reads it). */
+static void io_fast_form(void)
+{
+    static const uint8_t thirds[] = { 0x00, 0x21, 0x80, 0xEE, 0xFF };
+    uint32_t accepted = 0, bad = 0, bad_at = 0;
+    for (uint32_t w = 0; w < 0x10000u; w++)
+        for (uint32_t t = 0; t < sizeof(thirds); t++)
+            for (uint32_t n = 1; n <= 3; n++) {
+                const uint8_t b[3] = { (uint8_t)w, (uint8_t)(w >> 8), thirds[t] };
+                int ok;
+                if (!io_agrees(b, n, &ok) && !bad++)
+                    bad_at = w | (uint32_t)thirds[t] << 16 | n << 24;
+                accepted += (uint32_t)ok;
+            }
+    check(!bad, "decode_io agrees with decode on all 1-3 byte sequences",
+          "%u disagree, first bytes %06x n %u", bad, bad_at & 0xFFFFFFu, bad_at >> 24);
+    const uint8_t out_ax[] = { 0x66, 0xEF }, in_imm[] = { 0x66, 0xE5, 0x40 };
+    struct trapframe tf = regs();
+    struct io_insn io;
+    check(!decode_io(out_ax, 2, &tf, &io) && io.size == 2 && io.out && io.port == 0x3F8 &&
+          io.length == 2, "decode_io: 66 out dx, ax", "size %u out %d port %#x", io.size, io.out,
+          io.port);
+    check(!decode_io(in_imm, 3, &tf, &io) && io.size == 2 && !io.out && io.port == 0x40 &&
+          io.length == 3, "decode_io: 66 in ax, 40h", "size %u out %d port %#x", io.size, io.out,
+          io.port);
+    check(decode_io(in_imm, 2, &tf, &io) == -1, "decode_io: the imm8 cut off is refused",
+          "accepted");
+    check(accepted > 0, "decode_io accepts some forms", "none");
+}
+
 int main(void)
 {
     string_prefixes();
+    io_fast_form();
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         run(&cases[i]);
     truncated();

@@ -4,7 +4,7 @@
 # the rules whose breach ends the guest, which termination to expect
 # (tests/lib/boot.sh --expect-terminated).
 
-RULE_TESTS   := rule1-eflags syscall rule2-flat-stack rule3-stack-room rule45-flat-segments rule10-faulting-iret rule6-user-interrupts rule7-iopl rule8-fault-eip rule9-v8086 timer idt-gates isolation paging unserved stack16 nmi portio devices
+RULE_TESTS   := rule1-eflags syscall rule2-flat-stack rule3-stack-room rule45-flat-segments rule10-faulting-iret rule6-user-interrupts rule7-iopl rule8-fault-eip rule9-v8086 timer idt-gates isolation paging unserved stack16 nmi portio devices iofast
 RULE_KERNELS := $(RULE_TESTS:%=$(BUILD)/tests/rules/%.elf)
 GUEST_TEST_KERNELS += $(RULE_KERNELS)
 
