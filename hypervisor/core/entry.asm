@@ -31,6 +31,7 @@ TF_ESP_PUSHAD   equ 28                  ; offsetof(struct trapframe, esp_pushad)
 TF_EIP          equ 56                  ; offsetof(struct trapframe, eip)
 PUSHAD_ESP      equ 12                  ; ESP's slot in PUSHAD's image (SDM)
 NMI_VECTOR      equ 2
+PF_VECTOR       equ 14                  ; #PF (Intel SDM 6.15)
 ; The exceptions traps.c's reflect_only[] names (#DE #DB #BR #UD #NM #MF
 ; #AC #XM), which exception_fast may serve; it checks the set itself, so
 ; this copy only spares the others (#GP, #PF, ...) a call that would fail.
@@ -44,7 +45,7 @@ NUM_VECTORS     equ 256
 
         bits 32
         section .entry.text progbits alloc exec nowrite align=16
-        extern hv_trap, seg_return, hypercall_fast, exception_fast, hv_enter_elsewhere
+        extern hv_trap, seg_return, hypercall_fast, exception_fast, pf_fast, hv_enter_elsewhere
         extern boot_pd
         extern espfix_on, espfix_sp, hv_stack_top, trap_page
 
@@ -76,6 +77,8 @@ trap_stub_%[v]:
         jmp nmi_common
 %elif v == HR_HYPERCALL_VECTOR
         jmp hypercall_common
+%elif v == PF_VECTOR
+        jmp pf_common
 %elif REFLECT_ONLY(v)
         jmp exception_common
 %else
@@ -211,6 +214,23 @@ exception_common:
         call exception_fast
         test eax, eax
         jz slow_trap
+        jmp fast_return
+
+; The page fault: pf_fast (traps.c) fills a shadow miss and returns 1
+; when the frame may go back as the CPU pushed it (the fast return), 2
+; when seg_return must look at it first; 0 sends it to hv_trap (a fault
+; of the guest's own, or anything else owed on this exit).
+pf_common:
+        SAVE_FRAME 1
+        test byte [esp + TF_CS], 3
+        jz nested_trap
+        mov esp, [hv_stack_top]         ; the frame stays at TRAP_FRAME
+        push TRAP_FRAME
+        call pf_fast
+        test eax, eax
+        jz slow_trap
+        dec eax
+        jnz guest_return
         jmp fast_return
 
 ; Enter the guest with the frame tf, which is guest_frame() (the trap

@@ -135,6 +135,7 @@ static inline int seg_vmi_return_remembered(const struct trapframe *tf, uint32_t
     return ret_memo.vmi_flat && seg_fast_return_ok(tf->cs, tf->ss, tf->ds, tf->es, eip);
 }
 
+int seg_reentry_ok(const struct trapframe *tf);
 struct trapframe *guest_frame(void);
 extern uint8_t *const hv_stack_top;
 int seg_guest_set_gdt(const struct dtr *d, uint32_t *bad, const char **why);
