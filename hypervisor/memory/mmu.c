@@ -375,6 +375,16 @@ void mmu_flush(int global)
         forget_all();
 }
 
+/* refill's uncommon cases: the shadow entry a full walk gives for linear
+ * va, or 0 where the guest would fault (out of line: the common case
+ * keeps a small frame). */
+static __attribute__((noinline)) uint32_t refill_walk(uint32_t va)
+{
+    struct ptwalk_env env = walk_env();
+    struct ptwalk_out out;
+    return ptwalk(&env, va, 0, &out) == PTWALK_OK ? shadow_pte(out.gpa, out.bits) : 0;
+}
+
 /* InvalPage's shadow entry for linear va under guest PDE pde (the one the
  * shadow table follows).  The common case, a present 4 KiB entry of a
  * table and frame in guest memory and outside the read-only range, under
@@ -392,9 +402,7 @@ static uint32_t refill(uint32_t va, uint32_t pde)
             return shadow_pte(e, (pde & e & (PTE_W | PTE_U)) | (e & PTE_D));
         }
     }
-    struct ptwalk_env env = walk_env();
-    struct ptwalk_out out;
-    return ptwalk(&env, va, 0, &out) == PTWALK_OK ? shadow_pte(out.gpa, out.bits) : 0;
+    return refill_walk(va);
 }
 
 /* InvalPage (INVLPG): re-read the guest's entry for linear va and put its
