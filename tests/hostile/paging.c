@@ -379,6 +379,44 @@ static void log_garbage(void)
     hostile_judge(RT_NO_FAULT, "a garbage page-table log");
 }
 
+/* try_call body: #UD with ESP at the top of VA_X. */
+static void ud2_on_x(void *arg)
+{
+    (void)arg;
+    __asm__ volatile("movl %0, %%esp\n\tud2" :: "r"(VA_X + HP_PAGE) : "memory");
+}
+
+/* The top word of frame f: the EFLAGS image of a frame pushed at the top
+ * of its page (never 0: bit 1 is always set). */
+static uint32_t frame_top(volatile uint32_t *f)
+{
+    return f[HP_ENTRIES - 1];
+}
+
+/* pg-stack-remap: a fault with the stack on VA_X (frame A), then VA_X
+ * remapped to frame B by SetPxE and InvalPage, then the same fault: the
+ * second frame lands in frame B, as the CPU's would (the hypervisor's
+ * cached translation of the stack page goes with the InvalPage). */
+static void stack_remap(void)
+{
+    paging();
+    vmi_set_pxe((uint32_t)frame_a | HP_P | HP_W, &hp_test_table()[(VA_X >> HP_PT_SHIFT) &
+                (HP_ENTRIES - 1)], VMI_PAGE_PT);
+    vmi_inval_page(VA_X);
+    frame_a[HP_ENTRIES - 1] = 0, frame_b[HP_ENTRIES - 1] = 0;
+    int first = try_call(ud2_on_x, NULL);
+    uint32_t on_a = frame_top(frame_a);
+    vmi_set_pxe((uint32_t)frame_b | HP_P | HP_W, &hp_test_table()[(VA_X >> HP_PT_SHIFT) &
+                (HP_ENTRIES - 1)], VMI_PAGE_PT);
+    vmi_inval_page(VA_X);
+    frame_a[HP_ENTRIES - 1] = 0;
+    int second = try_call(ud2_on_x, NULL);
+    report(first == T_UD && on_a != 0, "the first frame is on frame A (%x)", on_a);
+    report(frame_top(frame_b) != 0 && frame_top(frame_a) == 0, "after the remap the frame "
+           "is on frame B (%x), not A (%x)", frame_top(frame_b), frame_top(frame_a));
+    hostile_judge(second, "a fault on a stack page remapped by SetPxE and InvalPage");
+}
+
 /* #UD with ESP on page va. */
 static void ud2_on(uint32_t va)
 {
@@ -516,6 +554,7 @@ static const struct hostile_case paging_cases[] = {
     { "pg-cached-reuse", cached_reuse },
     { "pg-cached-beyond", cached_beyond },
     { "pg-log-garbage", log_garbage },
+    { "pg-stack-remap", stack_remap },
     { "pg-stack-hole", stack_hole },
     { "pg-stack-ro", stack_ro },
     { "pg-kstack-hole", kstack_hole },
