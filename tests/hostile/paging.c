@@ -5,8 +5,8 @@
  * floods of mappings and address spaces, stacks on unmapped, read-only
  * and remapped pages, a shadow fill from a 16-bit user stack (espfix on
  * the page fault's fast path), and descriptor-table and string-I/O calls
- * whose buffers straddle
- * a missing page, point into the hypervisor or wrap around.
+ * whose buffers straddle a missing page, point into the hypervisor or
+ * wrap around.
  *
  * Spec section 9: a frame beyond guest memory, used, ends the guest
  * ("guest memory"); the ROMs stay read-only wherever mapped; nothing at
