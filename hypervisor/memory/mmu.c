@@ -189,7 +189,7 @@ static struct hr_pt_log *pt_log(void)
  * The page is found where the current shadow maps at (the page the
  * store reached); 0, or -1 where it maps nothing (then everything is
  * forgotten).  The per-vCPU page holds no guest table. */
-static int entry_written(uint32_t at)
+static inline __attribute__((always_inline)) int entry_written(uint32_t at)
 {
     uint32_t pde = at < HR_VIRTUAL_TOP ? paging_pde(PDE_INDEX(at)) : 0;
     if (!(pde & PTE_P))
@@ -208,7 +208,7 @@ static int entry_written(uint32_t at)
 /* The guest stored bytes at linear va (a 4- or 8-byte store): reset the
  * shadows of each entry it touched.  0, or -1 where the store's page
  * cannot be found (then everything is forgotten). */
-static int entries_written(uint32_t va, uint32_t bytes)
+static inline __attribute__((always_inline)) int entries_written(uint32_t va, uint32_t bytes)
 {
     if (!guest_paging())
         return 0;                       /* the identity map: nothing kept */
@@ -222,8 +222,9 @@ static int entries_written(uint32_t va, uint32_t bytes)
 }
 
 /* Apply one page-table log entry (spec/hyperrom.h, hr_pt_log); -1 when
- * it cannot be applied precisely. */
-static int apply(uint32_t what, uint32_t kind)
+ * it cannot be applied precisely.  Inline: the drain of one entry is most
+ * of an InvalPage. */
+static inline __attribute__((always_inline)) int apply(uint32_t what, uint32_t kind)
 {
     logged++;
     switch (kind) {
