@@ -216,10 +216,11 @@ exception_common:
         jz slow_trap
         jmp fast_return
 
-; The page fault: pf_fast (traps.c) fills a shadow miss and returns 1
-; when the frame may go back as the CPU pushed it (the fast return), 2
+; The page fault: pf_fast (traps.c) fills a shadow miss, or reflects a
+; fault of the guest's own, and returns 1 when the frame may go back by
+; the fast return (as the CPU pushed it, or as reflect_fast made it), 2
 ; when seg_return must look at it first; 0 sends it to hv_trap (a fault
-; of the guest's own, or anything else owed on this exit).
+; in a ROM, or anything else owed on this exit).
 pf_common:
         SAVE_FRAME 1
         test byte [esp + TF_CS], 3

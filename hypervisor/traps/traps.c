@@ -185,9 +185,10 @@ static int pf_classified;
  * requested or flagged pending, as for exception_fast), a fault the
  * guest's own tables would not raise is a shadow miss: filled, and the
  * guest resumed with the frame the CPU pushed, by the fast return (1)
- * when seg_reentry_ok allows, else through seg_return (2).  Otherwise 0:
- * hv_trap takes the frame the full way; a fault found to be the guest's
- * is reflected there without being classified again.
+ * when seg_reentry_ok allows, else through seg_return (2).  A fault of
+ * the guest's own outside a ROM is reflected here as exception() would:
+ * by reflect_fast (1) or reflect (2).  Otherwise 0: hv_trap takes the
+ * frame the full way, without classifying the fault again.
  */
 int pf_fast(struct trapframe *tf)
 {
@@ -196,11 +197,19 @@ int pf_fast(struct trapframe *tf)
         (a->queued | a->pending | vpic_requests))
         return 0;
     vcpu0.emulating = 0;
-    if (!shadow_filled(tf)) {
-        pf_classified = 1;
+    if (shadow_filled(tf))
+        return seg_reentry_ok(tf) ? 1 : 2;
+    int ring1 = SEL_RPL(tf->cs) == HR_GUEST_CPL;
+    if (ring1 && in_rom(tf->eip)) {
+        pf_classified = 1;               /* rule 8 or 10: exception() decides */
         return 0;
     }
-    return seg_reentry_ok(tf) ? 1 : 2;
+    vcpu0.vectors[T_PF]++;
+    vcpu0.exits[EXIT_EXCEPTION]++;
+    if (ring1 && reflect_fast(tf, T_PF, 1, tf->error))
+        return 1;
+    reflect(tf, T_PF, 1, tf->error);
+    return 2;
 }
 
 /* INT3 and INTO (and "int 3", "int 4") reach the hypervisor through
