@@ -232,10 +232,12 @@ static void soft_trap(struct trapframe *tf, uint32_t v)
 static void exception(struct trapframe *tf, int tables)
 {
     uint32_t v = tf->vector;
-    int classified = pf_classified;
-    pf_classified = 0;
-    if (v == T_PF && !classified && shadow_filled(tf))
-        return;
+    if (v == T_PF) {
+        int classified = pf_classified;
+        pf_classified = 0;
+        if (!classified && shadow_filled(tf))
+            return;
+    }
     if (tables && (v == T_GP || v == T_NP || v == T_SS || v == T_TS)) {
         vcpu0.exits[EXIT_EMULATE]++;
         return;                          /* a fault: the instruction runs again */
