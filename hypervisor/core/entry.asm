@@ -34,6 +34,7 @@ TF_EIP          equ TRAPFRAME_eip
 PUSHAD_ESP      equ 12                  ; ESP's slot in PUSHAD's image (SDM)
 NMI_VECTOR      equ 2
 GP_VECTOR       equ 13                  ; #GP: a trapped IN or OUT (emulate_io_fast)
+PF_VECTOR       equ 14                  ; #PF (Intel SDM 6.15)
 ; The exceptions traps.c's reflect_only[] names (#DE #DB #BR #UD #NM #MF
 ; #AC #XM), which exception_fast may serve; it checks the set itself, so
 ; this copy only spares the others (#GP, #PF, ...) a call that would fail.
@@ -47,7 +48,7 @@ NUM_VECTORS     equ 256
 
         bits 32
         section .entry.text progbits alloc exec nowrite align=16
-        extern hv_trap, seg_return, hypercall_fast, exception_fast, hv_enter_elsewhere
+        extern hv_trap, seg_return, hypercall_fast, exception_fast, pf_fast, hv_enter_elsewhere
         extern hypercall_entry, emulate_io_fast
         global hypercall_common, guest_return, fast_return
         extern boot_pd
@@ -84,6 +85,8 @@ trap_stub_%[v]:
         jmp hypercall_entry             ; fastcall.asm, then hypercall_common
 %elif v == GP_VECTOR
         jmp gp_common
+%elif v == PF_VECTOR
+        jmp pf_common
 %elif REFLECT_ONLY(v)
         jmp exception_common
 %else
@@ -333,24 +336,36 @@ exception_common:
         jz slow_trap
         jmp fast_return
 
-; #GP, most often a port access the TSS I/O bitmap trapped: emulate_io_fast
-; (emulate.c) serves a plain IN or OUT from ring 1 completely and returns
-; 1 (fast_return: the selectors are the ones seg_return last passed) or 2
-; (guest_return: seg_return looks again, an interrupt may have been
-; injected); 0 for anything else, which hv_trap then takes.  From ring 0
-; (a hypervisor fault) the nested path, as for every exception.
-gp_common:
+; A C fast path from ring 1 or 3, the frame on the trap page: it returns
+; 1 when the frame may go back by the fast return (the selectors are the
+; ones seg_return last passed), 2 when seg_return must look first (an
+; interrupt injected, a frame rewritten), 0 for anything else, which
+; hv_trap then takes from the same frame.  From ring 0 (a hypervisor
+; fault) the nested path, as for every exception.
+%macro C_FAST_PATH 1
         SAVE_FRAME 1
         test byte [esp + TF_CS], 3
         jz nested_trap
         mov esp, [hv_stack_top]         ; the frame stays at TRAP_FRAME
         push TRAP_FRAME
-        call emulate_io_fast
+        call %1
         test eax, eax
         jz slow_trap
         dec eax
         jnz guest_return                ; 2: seg_return looks
         jmp fast_return
+%endmacro
+
+; #GP, most often a port access the TSS I/O bitmap trapped: emulate_io_fast
+; (emulate.c) serves a plain IN or OUT from ring 1 completely.
+gp_common:
+        C_FAST_PATH emulate_io_fast
+
+; The page fault: pf_fast (traps.c) fills a shadow miss, or reflects a
+; fault of the guest's own (as the CPU pushed it, or as reflect_fast made
+; it); a fault in a ROM, or anything else owed on this exit, goes to hv_trap.
+pf_common:
+        C_FAST_PATH pf_fast
 
 ; Enter the guest with the frame tf, which is guest_frame() (the trap
 ; page's): a new guest's, or the current one after a handler changed it

@@ -144,6 +144,7 @@ static inline int seg_vmi_return_remembered(const struct trapframe *tf, uint32_t
     return ret_memo.vmi_flat && seg_fast_return_ok(tf->cs, tf->ss, tf->ds, tf->es, eip);
 }
 
+int seg_reentry_ok(const struct trapframe *tf);
 struct trapframe *guest_frame(void);
 extern uint8_t *const hv_stack_top;
 int seg_guest_set_gdt(const struct dtr *d, uint32_t *bad, const char **why);
@@ -194,7 +195,14 @@ int port_out(uint16_t port, uint32_t size, uint32_t value);
 /* paging.c */
 void paging_init_guest(uint32_t mem_base, uint32_t mem_size);
 void paging_protect(uint32_t gpa, uint32_t bytes);   /* make read-only */
-int paging_readonly(uint32_t gpa, uint32_t n);
+extern uint32_t paging_ro_lo, paging_ro_hi;          /* read-only [lo, hi) */
+
+/* Does guest-physical [gpa, gpa + n) touch a range the guest may not
+ * write (a ROM)?  Inline: every shadow entry made asks. */
+static inline int paging_readonly(uint32_t gpa, uint32_t n)
+{
+    return gpa < paging_ro_hi && gpa + n > paging_ro_lo;
+}
 void paging_readonly_range(uint32_t *lo, uint32_t *hi);
 struct hr_vcpu_area *paging_map_vcpu_area(void);
 uint32_t paging_vcpu_frame(void);
@@ -216,7 +224,7 @@ void mmu_invlpg(uint32_t va);
 void mmu_pt_logged(uint32_t what, uint32_t kind);
 void mmu_stats_print(void);
 uint8_t *guest_access_ptr(uint32_t va, uint32_t access);
-extern uint32_t mmu_generation;      /* bumped whenever a translation may change */
+extern uint32_t mmu_generation;      /* bumped when cached translations go (gtlb.c) */
 
 /* gtlb.c: one-page translation caches for the exit path */
 struct gtlb {
@@ -224,6 +232,8 @@ struct gtlb {
     uint8_t *base;              /* NULL: empty */
 };
 uint8_t *gtlb_fill(struct gtlb *t, uint32_t va, uint32_t n, int write);
+void gtlb_flush(void);
+void gtlb_invlpg(uint32_t va);
 
 /* The hypervisor's pointer to the n bytes at guest linear va (within one
  * page) for a ring-1 read or write (gtlb.c); inline for the hit. */

@@ -38,9 +38,9 @@
 #define PTE_INDEX(va)  (((va) >> PAGE_SHIFT) & (PT_ENTRIES - 1))
 #define ENTRY_BYTES    4u
 
-/* Bumped whenever a translation may change (a flush, an INVLPG): what
- * the hypervisor caches of a translation, like a TLB, holds only while it
- * stays the same (hypercall.c's call-byte page). */
+/* Moves when the hypervisor's cached translations go (gtlb.c: a flush,
+ * a new CR3, an INVLPG of a page one of them holds): what it caches of a
+ * translation, like a TLB, holds only while it stays the same. */
 uint32_t mmu_generation;
 
 static int announced;               /* AllocatePage seen: the log is complete */
@@ -117,8 +117,8 @@ void shadow_env_zero(uint32_t *entries, uint32_t n)
 /* The guest's directory entry i (0 where its directory is not in memory). */
 static uint32_t guest_pde(uint32_t i)
 {
-    uint32_t *pde = gphys(FRAME(vcpu0.cr3) + i * ENTRY_BYTES, ENTRY_BYTES);
-    return pde ? *pde : 0;
+    uint32_t dir = FRAME(vcpu0.cr3);
+    return dir < vcpu0.mem_size ? ((uint32_t *)P2V(vcpu0.mem_base + dir))[i] : 0;
 }
 
 /* The shadow entry for a walk's answer: the machine frame, the guest's
@@ -162,9 +162,11 @@ static uint32_t *shadow_table(uint32_t va)
     return shadow;
 }
 
-/* Forget every shadow and start the current directory's space afresh. */
+/* Forget every shadow and start the current directory's space afresh
+ * (the hypervisor's cached translations too: what changed is unknown). */
 static void forget_all(void)
 {
+    gtlb_flush();
     shadow_flush();
     if (guest_paging())
         shadow_switch(vcpu0.cr3);
@@ -176,45 +178,53 @@ static int cached(void)
     return announced && !vcpu0.emulating;
 }
 
-/* The guest-physical address the current shadow maps linear va to (the
- * page the guest's store through va reached): 0, 1 for the per-vCPU page
- * (no guest table), -1 where the shadow maps nothing. */
-static int shadow_gpa(uint32_t va, uint32_t *gpa)
+/* The page-table log (spec/hyperrom.h, hr_pt_log), in the per-vCPU page. */
+static struct hr_pt_log *pt_log(void)
 {
-    uint32_t pde = va < HR_VIRTUAL_TOP ? paging_pde(PDE_INDEX(va)) : 0;
-    if (!(pde & PTE_P))
-        return -1;
-    uint32_t pte = ((uint32_t *)P2V(FRAME(pde)))[PTE_INDEX(va)];
-    if (!(pte & PTE_P))
-        return -1;
-    if (FRAME(pte) == paging_vcpu_frame())
-        return 1;
-    *gpa = FRAME(pte) - vcpu0.mem_base + (va & PAGE_MASK);
-    return *gpa < vcpu0.mem_size ? 0 : -1;
+    return (void *)((uint8_t *)vcpu0.area + (HR_PT_LOG & PAGE_MASK));
 }
 
-/* The guest stored bytes at linear va into what may be a page table or
- * directory: reset the shadows of each entry it touched.  0, or -1 where
- * the store's page cannot be found (then everything is forgotten). */
-static int entries_written(uint32_t va, uint32_t bytes)
+/* The guest stored into the entry at linear at (4-byte aligned), which
+ * may be in a page table or directory: reset every shadow of that entry.
+ * The page is found where the current shadow maps at (the page the
+ * store reached); 0, or -1 where it maps nothing (then everything is
+ * forgotten).  The per-vCPU page holds no guest table. */
+static inline __attribute__((always_inline)) int entry_written(uint32_t at)
 {
-    uint32_t gpa;
-    if (!guest_paging())
-        return 0;                       /* the identity map: nothing kept */
-    uint32_t entries = ((va & (ENTRY_BYTES - 1)) + bytes + ENTRY_BYTES - 1) / ENTRY_BYTES;
-    for (uint32_t k = 0, at = va & ~(ENTRY_BYTES - 1); k < entries; k++, at += ENTRY_BYTES) {
-        int r = shadow_gpa(at, &gpa);
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            shadow_entry_changed(FRAME(gpa), (gpa & PAGE_MASK) / ENTRY_BYTES);
-    }
+    uint32_t pde = at < HR_VIRTUAL_TOP ? paging_pde(PDE_INDEX(at)) : 0;
+    if (!(pde & PTE_P))
+        return -1;
+    uint32_t pte = ((uint32_t *)P2V(FRAME(pde)))[PTE_INDEX(at)];
+    uint32_t gframe = FRAME(pte) - vcpu0.mem_base;
+    if (!(pte & PTE_P))
+        return -1;
+    if (gframe < vcpu0.mem_size)
+        shadow_entry_changed(gframe, (at & PAGE_MASK) / ENTRY_BYTES);
+    else if (FRAME(pte) != paging_vcpu_frame())
+        return -1;
     return 0;
 }
 
+/* The guest stored bytes at linear va (a 4- or 8-byte store): reset the
+ * shadows of each entry it touched.  0, or -1 where the store's page
+ * cannot be found (then everything is forgotten). */
+static inline __attribute__((always_inline)) int entries_written(uint32_t va, uint32_t bytes)
+{
+    if (!guest_paging())
+        return 0;                       /* the identity map: nothing kept */
+    uint32_t last = (va + bytes - 1) & ~(ENTRY_BYTES - 1);
+    for (uint32_t at = va & ~(ENTRY_BYTES - 1); ; at += ENTRY_BYTES) {
+        if (entry_written(at))
+            return -1;
+        if (at == last)
+            return 0;
+    }
+}
+
 /* Apply one page-table log entry (spec/hyperrom.h, hr_pt_log); -1 when
- * it cannot be applied precisely. */
-static int apply(uint32_t what, uint32_t kind)
+ * it cannot be applied precisely.  Inline: the drain of one entry is most
+ * of an InvalPage. */
+static inline __attribute__((always_inline)) int apply(uint32_t what, uint32_t kind)
 {
     logged++;
     switch (kind) {
@@ -232,25 +242,58 @@ static int apply(uint32_t what, uint32_t kind)
 }
 
 /* Apply the ROM's page-table log and empty it.  Runs before anything that
- * removes shadow entries, so a logged address still finds its page. */
+ * removes shadow entries, so a logged address still finds its page.  The
+ * hypervisor's cached translations stay, as a TLB's would: only a flush
+ * or an INVLPG removes them (gtlb.c). */
 static void drain(void)
 {
-    struct hr_pt_log *log = (void *)((uint8_t *)P2V(paging_vcpu_frame()) +
-                                     (HR_PT_LOG & PAGE_MASK));
+    struct hr_pt_log *log = pt_log();
     uint32_t n = log->count;
     if (!n)
         return;
-    mmu_generation++;                   /* logged writes change translations */
     log->count = 0;
     if (n > HR_PT_LOG_ENTRIES) {
         forget_all();                   /* the guest broke its own log */
         return;
     }
-    for (uint32_t k = 0; k < n; k++)
-        if (apply(log->entry[k].what, log->entry[k].kind)) {
+    for (const struct hr_pt_log_entry *e = log->entry; n--; e++)
+        if (apply(e->what, e->kind)) {
             forget_all();
             return;
         }
+}
+
+/* walk()'s common cases, read directly: a 4 KiB page of a directory and
+ * table in guest memory, none of them (nor the page) read-only.  1 with
+ * *gpa and *bits when the access is allowed (accessed and dirty bits set
+ * as ptwalk sets them), -1 with *err when the guest's tables leave the
+ * page not present, 0 when the full walk must decide (it alone ends the
+ * guest or reports a protection fault). */
+static int quick_walk(uint32_t va, uint32_t access, uint32_t *gpa, uint32_t *err, uint32_t *bits)
+{
+    uint32_t dir = FRAME(vcpu0.cr3), mem = vcpu0.mem_size;
+    uint8_t *base = P2V(vcpu0.mem_base);
+    if (va >= HR_VIRTUAL_TOP || dir >= mem || paging_readonly(dir, PAGE_SIZE))
+        return 0;
+    uint32_t *pde = (uint32_t *)(void *)(base + dir) + PDE_INDEX(va), d = *pde;
+    if (!(d & PTE_P))
+        return *err = access, -1;
+    uint32_t table = FRAME(d);
+    if (((d & PTE_PS) && (vcpu0.cr4 & CR4_PSE)) || table >= mem || paging_readonly(table, PAGE_SIZE))
+        return 0;
+    uint32_t *pte = (uint32_t *)(void *)(base + table) + PTE_INDEX(va), e = *pte;
+    if (!(e & PTE_P))
+        return *err = access, -1;
+    uint32_t rights = d & e & (PTE_W | PTE_U);
+    if (FRAME(e) >= mem || paging_readonly(FRAME(e), PAGE_SIZE) ||
+        ((access & PF_U) && !(rights & PTE_U)) || ((access & PF_W) && !(rights & PTE_W)))
+        return 0;
+    *pde = d | PTE_A;
+    e |= PTE_A | ((access & PF_W) ? PTE_D : 0);
+    *pte = e;
+    *gpa = FRAME(e) | (va & PAGE_MASK);
+    *bits = rights | (e & PTE_D);
+    return 1;
 }
 
 /* A #PF from the guest at linear va: if its own tables allow the access,
@@ -271,12 +314,16 @@ int mmu_shadow_fault(struct trapframe *tf, uint32_t va, uint32_t *err)
         shadow_table(va)[PTE_INDEX(va)] = paging_vcpu_frame() | PTE_P | PTE_W;
         return 1;
     }
-    if (walk(va, access, &gpa, err, &bits))
+    int quick = quick_walk(va, access, &gpa, err, &bits);
+    if (quick < 0 || (!quick && walk(va, access, &gpa, err, &bits)))
         return 0;
     if (!gphys(FRAME(gpa), PAGE_SIZE))
         guest_terminate(tf, "guest memory", "linear %x maps guest-physical %x, beyond the "
                         "guest's %u MiB", va, gpa, vcpu0.mem_size >> 20);
-    shadow_table(va)[PTE_INDEX(va)] = shadow_pte(gpa, bits);
+    uint32_t *e = shadow_entry(PDE_INDEX(va), PTE_INDEX(va), guest_pde(PDE_INDEX(va)));
+    if (!e)
+        e = shadow_table(va) + PTE_INDEX(va);   /* a new, shared or large table */
+    *e = shadow_pte(gpa, bits);
     return 1;
 }
 
@@ -284,9 +331,8 @@ int mmu_shadow_fault(struct trapframe *tf, uint32_t va, uint32_t *err)
  * identity map comes back; the log is moot but an announcement counts. */
 void mmu_reset(void)
 {
-    mmu_generation++;
-    struct hr_pt_log *log = (void *)((uint8_t *)P2V(paging_vcpu_frame()) +
-                                     (HR_PT_LOG & PAGE_MASK));
+    gtlb_flush();
+    struct hr_pt_log *log = pt_log();
     for (uint32_t k = 0; k < log->count && k < HR_PT_LOG_ENTRIES; k++)
         announced |= log->entry[k].kind == HR_PT_LOG_ALLOC;
     log->count = 0;
@@ -303,7 +349,7 @@ void mmu_reset(void)
  * space is used as it is when the log is complete, else everything goes. */
 void mmu_set_cr3(uint32_t cr3)
 {
-    mmu_generation++;
+    gtlb_flush();
     drain();
     vcpu0.cr3 = cr3;
     if (!guest_paging())
@@ -324,10 +370,20 @@ void mmu_set_cr3(uint32_t cr3)
 void mmu_flush(int global)
 {
     (void)global;                       /* the shadow keeps no global entries */
-    mmu_generation++;
+    gtlb_flush();
     drain();
     if (guest_paging() && !cached())
         forget_all();
+}
+
+/* refill's uncommon cases: the shadow entry a full walk gives for linear
+ * va, or 0 where the guest would fault (out of line: the common case
+ * keeps a small frame). */
+static __attribute__((noinline)) uint32_t refill_walk(uint32_t va)
+{
+    struct ptwalk_env env = walk_env();
+    struct ptwalk_out out;
+    return ptwalk(&env, va, 0, &out) == PTWALK_OK ? shadow_pte(out.gpa, out.bits) : 0;
 }
 
 /* InvalPage's shadow entry for linear va under guest PDE pde (the one the
@@ -338,45 +394,39 @@ void mmu_flush(int global)
  * ptwalk. */
 static uint32_t refill(uint32_t va, uint32_t pde)
 {
-    uint32_t *pte = NULL;
-    if ((pde & (PTE_P | PTE_A)) == (PTE_P | PTE_A) && !((pde & PTE_PS) && (vcpu0.cr4 & CR4_PSE)) &&
-        !paging_readonly(FRAME(pde), PAGE_SIZE))
-        pte = gphys(FRAME(pde) + PTE_INDEX(va) * ENTRY_BYTES, ENTRY_BYTES);
-    if (pte && (*pte & PTE_P) && gphys(FRAME(*pte), PAGE_SIZE) &&
-        !paging_readonly(FRAME(*pte), PAGE_SIZE)) {
-        *pte |= PTE_A;
-        return shadow_pte(FRAME(*pte), (pde & *pte & (PTE_W | PTE_U)) | (*pte & PTE_D));
+    uint32_t table = FRAME(pde);
+    if ((pde & (PTE_P | PTE_A)) == (PTE_P | PTE_A) && (!(pde & PTE_PS) || !(vcpu0.cr4 & CR4_PSE)) &&
+        table < vcpu0.mem_size && !paging_readonly(table, PAGE_SIZE)) {
+        uint32_t *pte = P2V(vcpu0.mem_base + table + PTE_INDEX(va) * ENTRY_BYTES), e = *pte;
+        if ((e & PTE_P) && FRAME(e) < vcpu0.mem_size && !paging_readonly(FRAME(e), PAGE_SIZE)) {
+            *pte = e | PTE_A;
+            return shadow_pte(e, (pde & e & (PTE_W | PTE_U)) | (e & PTE_D));
+        }
     }
-    struct ptwalk_env env = walk_env();
-    struct ptwalk_out out;
-    return ptwalk(&env, va, 0, &out) == PTWALK_OK ? shadow_pte(out.gpa, out.bits) : 0;
+    return refill_walk(va);
 }
 
 /* InvalPage (INVLPG): re-read the guest's entry for linear va and put its
  * translation in the shadow at once (the next access needs no fill). */
 void mmu_invlpg(uint32_t va)
 {
-    mmu_generation++;
+    gtlb_invlpg(va);
     drain();
     if (!guest_paging() || va >= HR_VIRTUAL_TOP)
         return;
-    uint32_t i = PDE_INDEX(va), pde = guest_pde(i), *shadow = shadow_linked(i, pde);
-    if (!shadow) {
+    uint32_t i = PDE_INDEX(va), pde = guest_pde(i), *e = shadow_entry(i, PTE_INDEX(va), pde);
+    if (!e)
         shadow_unlink_current(i);       /* the directory entry changed */
-        return;
-    }
-    if (FRAME(va) == HR_VCPU_AREA)
-        shadow[PTE_INDEX(va)] = paging_vcpu_frame() | PTE_P | PTE_W;
+    else if (FRAME(va) == HR_VCPU_AREA)
+        *e = paging_vcpu_frame() | PTE_P | PTE_W;
     else
-        shadow[PTE_INDEX(va)] = refill(va, pde);   /* 0: a fault decides, later */
-    shadow_wrote(i, PTE_INDEX(va));
+        *e = refill(va, pde);           /* 0: a fault decides, later */
 }
 
 /* A page-table log entry the guest's call brought in itself (the ROM's
  * log was full, or a direct hypercall): the log first, then this one. */
 void mmu_pt_logged(uint32_t what, uint32_t kind)
 {
-    mmu_generation++;
     drain();
     if (apply(what, kind))
         forget_all();

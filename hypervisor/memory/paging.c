@@ -30,7 +30,7 @@ static uint32_t *hv_pd, *guest_pd;                        /* the loaded pair */
 static struct { uint32_t hv_pa, guest_pa; } space[SHADOW_SPACES];   /* 0: none yet */
 static uint32_t ident_pde[HR_VIRTUAL_TOP >> PDE_SHIFT];   /* paging off */
 static uint32_t vcpu_frame;
-static uint32_t ro_lo = ~0u, ro_hi;      /* guest-physical range kept read-only */
+uint32_t paging_ro_lo = ~0u, paging_ro_hi;   /* guest-physical range kept read-only */
 
 #define PDE_INDEX(va) ((va) >> PDE_SHIFT)
 #define PTE_INDEX(va) (((va) >> PAGE_SHIFT) & (PT_ENTRIES - 1))
@@ -159,22 +159,15 @@ void paging_protect(uint32_t gpa, uint32_t bytes)
             *pte &= ~PTE_W;
     }
     uint32_t lo = gpa & ~(PAGE_SIZE - 1), hi = (gpa + bytes + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-    ro_lo = lo < ro_lo ? lo : ro_lo;          /* whole pages: what paging protects */
-    ro_hi = hi > ro_hi ? hi : ro_hi;
+    paging_ro_lo = lo < paging_ro_lo ? lo : paging_ro_lo;   /* whole pages: what */
+    paging_ro_hi = hi > paging_ro_hi ? hi : paging_ro_hi;   /* paging protects   */
     write_cr3(hv_cr3);                  /* the TLB may hold them writable */
-}
-
-/* Does guest-physical [gpa, gpa + n) touch a range the guest may not
- * write (a ROM)? */
-int paging_readonly(uint32_t gpa, uint32_t n)
-{
-    return gpa < ro_hi && gpa + n > ro_lo;
 }
 
 /* The read-only range [*lo, *hi) itself (empty: lo > hi), for ptwalk.c. */
 void paging_readonly_range(uint32_t *lo, uint32_t *hi)
 {
-    *lo = ro_lo, *hi = ro_hi;
+    *lo = paging_ro_lo, *hi = paging_ro_hi;
 }
 
 /* The machine frame of the per-vCPU area (mapped at HR_VCPU_AREA). */

@@ -34,14 +34,14 @@ struct shadow_stats shadow_stats;
 static uint16_t bucket[SHADOW_BUCKETS];     /* first table + 1 of each chain; 0: none */
 static uint32_t cur;                        /* the space the CPU uses    */
 static uint32_t clock_hand, now;
-static uint64_t roots;                      /* bit (cr3 / page) % 64 of every space */
+static uint32_t roots;                      /* bit (cr3 / page) % 32 of every space */
 static uint16_t free_stack[SHADOW_TABLES];  /* free tables that have a frame */
 static uint32_t free_top;
 
 /* The bit of roots for guest directory frame f. */
-static uint64_t root_bit(uint32_t f)
+static uint32_t root_bit(uint32_t f)
 {
-    return 1ull << ((f >> PAGE_SHIFT) % 64u);
+    return 1u << ((f >> PAGE_SHIFT) % WORD_BITS);
 }
 
 /* Recompute roots after a space went. */
@@ -143,7 +143,7 @@ static void evict_table(uint32_t t)
 /* Zero the entries of table t that may be set (its dirty groups). */
 static void clear_table(uint32_t t)
 {
-    uint32_t *e = shadow_env_table(shadow_tables[t].frame);
+    uint32_t *e = shadow_tables[t].entries;
     for (uint32_t d = shadow_tables[t].dirty; d; d &= d - 1)
         shadow_env_zero(e + (uint32_t)__builtin_ctz(d) * SHADOW_GROUP, SHADOW_GROUP);
     shadow_tables[t].dirty = 0;
@@ -160,6 +160,7 @@ static uint32_t take_table(void)
         clock_hand = (clock_hand + 1) % SHADOW_TABLES;
         if (!st->frame) {
             st->frame = shadow_env_alloc();          /* zeroed */
+            st->entries = shadow_env_table(st->frame);
             return t;
         }
         if (st->ref) {
@@ -237,7 +238,21 @@ uint32_t *shadow_linked(uint32_t i, uint32_t guest_pde)
     if (!t || shadow_tables[t - 1].key != (guest_pde & SHADOW_KEY_MASK))
         return NULL;
     shadow_tables[t - 1].ref = 1;
-    return shadow_env_table(shadow_tables[t - 1].frame);
+    return shadow_tables[t - 1].entries;
+}
+
+/* Entry index of the current space's table in slot i, if that table
+ * shadows guest_pde (else NULL), noted as set (shadow_wrote) for the
+ * caller to fill. */
+uint32_t *shadow_entry(uint32_t i, uint32_t index, uint32_t guest_pde)
+{
+    uint32_t t = shadow_spaces[cur].pt[i];
+    if (!t || shadow_tables[t - 1].key != (guest_pde & SHADOW_KEY_MASK))
+        return NULL;
+    struct shadow_table *st = &shadow_tables[t - 1];
+    st->ref = 1;
+    st->dirty |= 1u << (index / SHADOW_GROUP);
+    return st->entries + index;
 }
 
 /* The current space's table for slot i under guest_pde: the one linked,
@@ -257,7 +272,7 @@ uint32_t *shadow_table_for(uint32_t i, uint32_t guest_pde, int *built)
         if (s != cur && shadow_spaces[s].used && t && shadow_tables[t - 1].key == key) {
             link(cur, i, t - 1);
             shadow_stats.shared++;
-            return shadow_env_table(shadow_tables[t - 1].frame);
+            return shadow_tables[t - 1].entries;
         }
     }
     uint32_t t = take_table();
@@ -268,7 +283,7 @@ uint32_t *shadow_table_for(uint32_t i, uint32_t guest_pde, int *built)
     shadow_stats.built++;
     if (built)
         *built = 1;
-    return shadow_env_table(st->frame);
+    return st->entries;
 }
 
 /* Note that entry index of the current space's table in slot i may now
@@ -295,7 +310,7 @@ void shadow_entry_changed(uint32_t gframe, uint32_t index)
     gframe = FRAME(gframe);
     for (uint32_t n = *chain(gframe); n; n = shadow_tables[n - 1].next)
         if (FRAME(shadow_tables[n - 1].key) == gframe) {
-            shadow_env_table(shadow_tables[n - 1].frame)[index] = 0;
+            shadow_tables[n - 1].entries[index] = 0;
             shadow_stats.entry_updates++;
         }
     if (index >= SHADOW_PDES || !(roots & root_bit(gframe)))

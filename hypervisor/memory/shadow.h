@@ -24,6 +24,7 @@
  * one guest PDE (a guest page table, or a 4 MiB page split into 4 KiB). */
 struct shadow_table {
     uint32_t frame;       /* machine frame; 0 until first used               */
+    uint32_t *entries;    /* its entries (shadow_env_table), once it has one */
     uint32_t key;         /* the guest PDE it shadows, SHADOW_KEY_MASK'd     */
     uint16_t index;       /* its directory slot                              */
     uint16_t users;       /* address spaces linking it; 0: free              */
@@ -66,6 +67,7 @@ void shadow_env_load(uint32_t space);            /* the CPU uses this space   */
 int shadow_switch(uint32_t cr3);
 uint32_t *shadow_table_for(uint32_t i, uint32_t guest_pde, int *built);
 uint32_t *shadow_linked(uint32_t i, uint32_t guest_pde);
+uint32_t *shadow_entry(uint32_t i, uint32_t index, uint32_t guest_pde);
 uint32_t shadow_adopt(uint32_t from, uint32_t *guest_pd, int mark);
 void shadow_wrote(uint32_t i, uint32_t index);
 void shadow_unlink_current(uint32_t i);

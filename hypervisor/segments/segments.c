@@ -557,6 +557,19 @@ static int seg_return_remembered(const struct trapframe *tf, uint32_t eip)
     return ret_memo_holds(&ret_memo, tf, eip) || ret_memo_holds(&ret_prev, tf, eip);
 }
 
+/* May the frame the CPU pushed for a trap from the guest be returned to
+ * unchanged by entry.asm's fast return, with no seg_return (a shadow
+ * fill)?  Yes when ret_memo holds: the last full check found nothing
+ * pinned and no espfix owed, and no table has changed since, so every
+ * selector in the frame was loaded by the CPU itself from the tables as
+ * they still are and reloads as it did.  Only a 16-bit SS (espfix) is
+ * left to rule out. */
+int seg_reentry_ok(const struct trapframe *tf)
+{
+    return ret_memo.gen == seg_generation &&
+           (tf->ss == ret_memo.sel[1] || DESC_DB(seg_cached((uint16_t)tf->ss)));
+}
+
 /* seg_return's full check (see there); records what it passed in ret_memo. */
 static __attribute__((noinline)) void seg_return_check(struct trapframe *tf, struct trapframe *final)
 {

@@ -5,13 +5,43 @@
  *
  * Each keeps one translation the way a TLB entry does: the guest linear
  * page, the hypervisor's pointer to its frame, and what the translation
- * depended on (CR3, CR0.PG, mmu_generation, which every flush and INVLPG
- * bumps).  A hit skips the walk of the guest's tables; the contents are
- * always read and written live.  A write translation is made by a walk
+ * depended on (CR3, CR0.PG, mmu_generation, which every flush bumps, and
+ * an INVLPG of a page some cache may hold: gtlb_invlpg).  Like a TLB's,
+ * an entry may outlive a change to the guest's tables until the guest
+ * flushes it; it always points into guest memory.  A hit skips the walk
+ * of the guest's tables; the contents are always read and written live.  A write translation is made by a walk
  * for a write, which sets the dirty bit as the CPU's first write would,
  * and is never used for a page the walk refused (a ROM, a read-only page).
  */
 #include "hv.h"
+
+#define PAGE_BITS 32u   /* gtlb_pages: one bit per linear page number mod 32 */
+
+/* The linear pages (bit page number % PAGE_BITS) translated by any cache
+ * since mmu_generation last moved: every entry that still holds is in it,
+ * so an INVLPG of a page outside it leaves every entry as it is. */
+static uint32_t gtlb_pages;
+
+/* The bit of gtlb_pages for linear va. */
+static uint32_t page_bit(uint32_t va)
+{
+    return 1u << ((va >> PAGE_SHIFT) % PAGE_BITS);
+}
+
+/* Every cached translation goes (a flush, a new CR3). */
+void gtlb_flush(void)
+{
+    mmu_generation++;
+    gtlb_pages = 0;
+}
+
+/* INVLPG of linear va: the translations of va's page go (all of them,
+ * when some cache may hold that page: they share one generation). */
+void gtlb_invlpg(uint32_t va)
+{
+    if (gtlb_pages & page_bit(va))
+        gtlb_flush();
+}
 
 /* gtlb_ptr's miss: walk for the access and refill t; NULL (t emptied)
  * when the n bytes cross a page or the access would fault. */
@@ -25,5 +55,6 @@ uint8_t *gtlb_fill(struct gtlb *t, uint32_t va, uint32_t n, int write)
     t->base = p - off;
     t->page = va - off, t->cr3 = vcpu0.cr3, t->cr0_pg = vcpu0.cr0 & CR0_PG;
     t->gen = mmu_generation, t->write = write;
+    gtlb_pages |= page_bit(va);
     return p;
 }

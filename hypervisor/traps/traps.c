@@ -176,6 +176,44 @@ static int shadow_filled(struct trapframe *tf)
     return 0;
 }
 
+/* Set by pf_fast when it found a #PF to be the guest's own (CR2 and the
+ * error code set): exception() then reflects it without asking again. */
+static int pf_classified;
+
+/*
+ * The page-fault vector's first stop (entry.asm, tf on the trap page, from
+ * the guest).  When nothing else is owed on this exit (nothing queued,
+ * requested or flagged pending, as for exception_fast), a fault the
+ * guest's own tables would not raise is a shadow miss: filled, and the
+ * guest resumed with the frame the CPU pushed, by the fast return (1)
+ * when seg_reentry_ok allows, else through seg_return (2).  A fault of
+ * the guest's own outside a ROM is reflected here as exception() would:
+ * by reflect_fast (1 from ring 1, 2 from ring 3) or reflect (2).  Otherwise 0: hv_trap takes the
+ * frame the full way, without classifying the fault again.
+ */
+int pf_fast(struct trapframe *tf)
+{
+    const struct hr_vcpu_area *a = vcpu0.area;
+    if ((tf->eflags & EFLAGS_VM) || SEL_RPL(tf->cs) == GUEST_NO_RING ||
+        (a->queued | a->pending | vpic_requests))
+        return 0;
+    vcpu0.emulating = 0;
+    if (shadow_filled(tf))
+        return seg_reentry_ok(tf) ? 1 : 2;
+    int ring1 = SEL_RPL(tf->cs) == HR_GUEST_CPL;
+    if (ring1 && in_rom(tf->eip)) {
+        pf_classified = 1;               /* rule 8 or 10: exception() decides */
+        return 0;
+    }
+    vcpu0.vectors[T_PF]++;
+    vcpu0.exits[EXIT_EXCEPTION]++;
+    fast_reflect_sync();
+    if (reflect_fast(tf, T_PF))          /* from ring 3 seg_return still runs */
+        return ring1 ? 1 : 2;
+    reflect(tf, T_PF, 1, tf->error);
+    return 2;
+}
+
 /* INT3 and INTO (and "int 3", "int 4") reach the hypervisor through
  * DPL-3 gates, so that any ring can raise them at all; the CPU reports
  * them after the instruction.  Step back over it and let the guest's own
@@ -196,8 +234,12 @@ static void soft_trap(struct trapframe *tf, uint32_t v)
 static void exception(struct trapframe *tf, int tables)
 {
     uint32_t v = tf->vector;
-    if (v == T_PF && shadow_filled(tf))
-        return;
+    if (v == T_PF) {
+        int classified = pf_classified;
+        pf_classified = 0;
+        if (!classified && shadow_filled(tf))
+            return;
+    }
     if (tables && (v == T_GP || v == T_NP || v == T_SS || v == T_TS)) {
         vcpu0.exits[EXIT_EMULATE]++;
         return;                          /* a fault: the instruction runs again */

@@ -146,7 +146,8 @@ static const uint8_t fast_kind[CALL_BYTES] = {     /* FAST_NO past VMI_CALL_COUN
     [VMI_CALL_GetCR3] = FAST_REGS, [VMI_CALL_GetCR4] = FAST_REGS, [VMI_CALL_SetCR2] = FAST_REGS,
     [VMI_CALL_WBINVD] = FAST_REGS, [VMI_CALL_GetDR] = FAST_REGS, [VMI_CALL_RDTSC] = FAST_REGS,
     [VMI_CALL_GetInterruptMask] = FAST_REGS, [VMI_CALL_MachineToPhysical] = FAST_REGS,
-    [VMI_CALL_PhysicalToMachine] = FAST_REGS,
+    [VMI_CALL_PhysicalToMachine] = FAST_REGS, [VMI_CALL_InvalPage] = FAST_REGS,
+    [VMI_CALL_FlushTLB] = FAST_REGS,
     [VMI_CALL_WriteGDTEntry] = FAST_TABLES, [VMI_CALL_WriteLDTEntry] = FAST_TABLES,
     [VMI_CALL_WriteIDTEntry] = FAST_TABLES, [VMI_CALL_UpdateKernelStack] = FAST_TABLES,
 };

@@ -2,9 +2,11 @@
  * paging.c - hostile page tables and VMI calls with wild pointers and
  * lengths: frames, page tables and CR3 beyond guest memory, the ROM
  * mapped writable or used as a page table, 4 MiB pages, a self-map,
- * floods of mappings and address spaces, stacks on unmapped and read-only
- * pages, and descriptor-table and string-I/O calls whose buffers straddle
- * a missing page, point into the hypervisor or wrap around.
+ * floods of mappings and address spaces, stacks on unmapped, read-only
+ * and remapped pages, a shadow fill from a 16-bit user stack (espfix on
+ * the page fault's fast path), and descriptor-table and string-I/O calls
+ * whose buffers straddle a missing page, point into the hypervisor or
+ * wrap around.
  *
  * Spec section 9: a frame beyond guest memory, used, ends the guest
  * ("guest memory"); the ROMs stay read-only wherever mapped; nothing at
@@ -379,6 +381,88 @@ static void log_garbage(void)
     hostile_judge(RT_NO_FAULT, "a garbage page-table log");
 }
 
+/* try_call body: #UD with ESP at the top of VA_X. */
+static void ud2_on_x(void *arg)
+{
+    (void)arg;
+    __asm__ volatile("movl %0, %%esp\n\tud2" :: "r"(VA_X + HP_PAGE) : "memory");
+}
+
+/* The top word of frame f: the EFLAGS image of a frame pushed at the top
+ * of its page (never 0: bit 1 is always set). */
+static uint32_t frame_top(volatile uint32_t *f)
+{
+    return f[HP_ENTRIES - 1];
+}
+
+/* pg-stack-remap: a fault with the stack on VA_X (frame A), then VA_X
+ * remapped to frame B by SetPxE and InvalPage, then the same fault: the
+ * second frame lands in frame B, as the CPU's would (the hypervisor's
+ * cached translation of the stack page goes with the InvalPage). */
+static void stack_remap(void)
+{
+    paging();
+    vmi_set_pxe((uint32_t)frame_a | HP_P | HP_W, &hp_test_table()[(VA_X >> HP_PT_SHIFT) &
+                (HP_ENTRIES - 1)], VMI_PAGE_PT);
+    vmi_inval_page(VA_X);
+    frame_a[HP_ENTRIES - 1] = 0, frame_b[HP_ENTRIES - 1] = 0;
+    int first = try_call(ud2_on_x, NULL);
+    uint32_t on_a = frame_top(frame_a);
+    vmi_set_pxe((uint32_t)frame_b | HP_P | HP_W, &hp_test_table()[(VA_X >> HP_PT_SHIFT) &
+                (HP_ENTRIES - 1)], VMI_PAGE_PT);
+    vmi_inval_page(VA_X);
+    frame_a[HP_ENTRIES - 1] = 0;
+    int second = try_call(ud2_on_x, NULL);
+    report(first == T_UD && on_a != 0, "the first frame is on frame A (%x)", on_a);
+    report(frame_top(frame_b) != 0 && frame_top(frame_a) == 0, "after the remap the frame "
+           "is on frame B (%x), not A (%x)", frame_top(frame_b), frame_top(frame_a));
+    hostile_judge(second, "a fault on a stack page remapped by SetPxE and InvalPage");
+}
+
+/* ---- a shadow fill while user code runs on a 16-bit stack ---- */
+#define STACK16_SLOT   RT_GDT_FIRST_FREE
+#define STACK16_LIMIT  0xFFFFu        /* byte granular, 64 KiB             */
+#define STACK16_ESP    0xABCD0F00u    /* the upper half is the user's      */
+#define ESP_HIGH_MASK  0xFFFF0000u
+
+static uint8_t stack16[HP_PAGE] __attribute__((aligned(16)));
+
+/* In ring 3: onto the 16-bit stack, a read of VA_X (mapped, never
+ * touched: on the hypervisor a shadow fill), then RT_SYS_EXIT. */
+static void user16_touch(void *arg)
+{
+    uint32_t ss = *(const uint16_t *)arg;
+    __asm__ volatile("mov %[ss], %%ss\n\t"
+                     "mov %[esp], %%esp\n\t"
+                     "mov %[va], %%eax\n\t"
+                     "mov %[sys_exit], %%eax\n\t"
+                     "int $" RT_STR(RT_SYSCALL_VECTOR)
+                     :: [ss] "r"(ss), [esp] "i"(STACK16_ESP), [va] "m"(*(volatile uint32_t *)VA_X),
+                        [sys_exit] "i"(RT_SYS_EXIT)
+                     : "eax", "memory");
+    __builtin_unreachable();
+}
+
+/* pg-fill-stack16: the return from that fill must leave ESP's upper half
+ * the user's (a 16-bit SS loads only SP: espfix), as natively, where
+ * nothing exits. */
+static void fill_stack16(void)
+{
+    uint8_t access = (uint8_t)(DESC_P | (RT_RING_USER << DESC_DPL_SHIFT) | DESC_S |
+                               DESC_DATA_WRITE);
+    struct seg_desc d = desc_make((uint32_t)stack16, STACK16_LIMIT, access, 0);  /* 16-bit */
+    paging();
+    hp_test_table()[(VA_X >> HP_PT_SHIFT) & (HP_ENTRIES - 1)] = (uint32_t)frame_a | HP_P | HP_U;
+    vmi_write_gdt_entry(rt_gdt, STACK16_SLOT, desc_lo(&d), desc_hi(&d));
+    uint16_t ss = SEL(STACK16_SLOT, 0, RT_RING_USER);
+    int v = rt_user_call_flags(user16_touch, &ss, EFLAGS_FIXED);
+    uint32_t esp = rt_last_syscall.esp;
+    report(rt_last_syscall.ss == ss && (esp & ESP_HIGH_MASK) == (STACK16_ESP & ESP_HIGH_MASK),
+           "after a read of a fresh page on the 16-bit stack %x, ESP's upper half is still "
+           "the user's: ESP %x, want %x", ss, esp, STACK16_ESP);
+    hostile_judge(v, "a shadow fill from a 16-bit user stack");
+}
+
 /* #UD with ESP on page va. */
 static void ud2_on(uint32_t va)
 {
@@ -516,6 +600,8 @@ static const struct hostile_case paging_cases[] = {
     { "pg-cached-reuse", cached_reuse },
     { "pg-cached-beyond", cached_beyond },
     { "pg-log-garbage", log_garbage },
+    { "pg-stack-remap", stack_remap },
+    { "pg-fill-stack16", fill_stack16 },
     { "pg-stack-hole", stack_hole },
     { "pg-stack-ro", stack_ro },
     { "pg-kstack-hole", kstack_hole },

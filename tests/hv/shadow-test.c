@@ -217,6 +217,28 @@ static void test_changes(void)
     check(!*broken(), "invariants after logged changes", "%s", broken());
 }
 
+/* shadow_entry: the entry of the table linked for a PDE (accessed bit
+ * ignored), none for another PDE or an empty slot, and noted as set, so
+ * the table comes back empty when it is reused. */
+static void test_entry(void)
+{
+    shadow_flush();
+    uint32_t pde = GUEST_PT(4) | PTE_P | PTE_W | PTE_U;
+    shadow_switch(CR3(1));
+    uint32_t *t = shadow_table_for(20, pde, NULL);
+    uint32_t *e = shadow_entry(20, 900, pde | PTE_A);
+    check(e == t + 900, "shadow_entry finds the entry of the table linked for the PDE",
+          "%p, table %p", (void *)e, (void *)t);
+    check(!shadow_entry(20, 900, GUEST_PT(5) | PTE_P | PTE_W | PTE_U) && !shadow_entry(21, 900, pde),
+          "no entry for another PDE or an empty slot", "found one");
+    *e = 0xBEEF001u;
+    shadow_unlink_current(20);                          /* the table is free */
+    uint32_t *again = shadow_table_for(22, GUEST_PT(6) | PTE_P | PTE_W, NULL);
+    check(again == t && !again[900], "an entry set through shadow_entry is cleared when its "
+          "table is reused", "table %p (was %p), entry %x", (void *)again, (void *)t, again[900]);
+    check(!*broken(), "invariants after shadow_entry", "%s", broken());
+}
+
 /* More tables than the pool: the clock takes some back, a reused frame
  * comes back empty, and nothing is linked twice. */
 static void test_reclaim(void)
@@ -312,6 +334,7 @@ int main(void)
     test_sharing();
     test_adopt();
     test_changes();
+    test_entry();
     test_reclaim();
     test_random();
     shadow_flush();
