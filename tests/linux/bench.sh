@@ -83,6 +83,10 @@ exits() {
     printf 'VMI calls that exited: '
     tr -d '\r' < "$log" | sed -n 's/^hv:   VMI_\([A-Za-z]*\): \([0-9]*\)$/\2 \1/p' | sort -rn |
         awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1 } END { print "" }'
+    echo
+    # The shadow cache's two lines (memory/shadow.c), joined into one.
+    printf 'Shadow cache '
+    tr -d '\r' < "$log" | sed -n '/^hv: shadow cache /{s/^hv: shadow cache //;N;s/\nhv: */; /;p;}'
 }
 
 table | tee "$work/table.md"
