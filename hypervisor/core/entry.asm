@@ -115,6 +115,19 @@ nmi_common:
         pop eax
         jmp trap_common
 
+; The data segments, the rest of a struct trapframe, then the
+; hypervisor's own (EAX is saved already) and DF clear, as C needs them.
+%macro SAVE_SEGMENTS 0
+        push ds
+        push es
+        push fs
+        push gs
+        mov ax, HV_DS
+        mov ds, ax
+        mov es, ax
+        cld                             ; the guest may have left DF set
+%endmacro
+
 ; Save the interrupted registers as a struct trapframe and switch to the
 ; hypervisor's map and data segments.  SS is the hypervisor's (TSS.ss0,
 ; or already in ring 0), DS may be anything the guest loaded: hence ss:.
@@ -131,14 +144,7 @@ nmi_common:
         mov eax, [ss:hv_cr3]            ; the guest's EAX is saved
         mov cr3, eax
 %endif
-        push ds
-        push es
-        push fs
-        push gs
-        mov ax, HV_DS
-        mov ds, ax
-        mov es, ax
-        cld                             ; C needs DF clear; the guest may not
+        SAVE_SEGMENTS
 %endmacro
 
 trap_common:
@@ -321,14 +327,7 @@ exception_common:
         add esp, 8                      ; vector and error code
         iretd
 .full:                                  ; the rest of SAVE_FRAME 1's work
-        push ds
-        push es
-        push fs
-        push gs
-        mov ax, HV_DS
-        mov ds, ax
-        mov es, ax
-        cld
+        SAVE_SEGMENTS
         mov esp, [hv_stack_top]         ; the frame stays at TRAP_FRAME
         push TRAP_FRAME
         call exception_fast
