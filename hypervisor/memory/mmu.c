@@ -241,17 +241,10 @@ static inline __attribute__((always_inline)) int apply(uint32_t what, uint32_t k
     }
 }
 
-/* Apply the ROM's page-table log and empty it.  Runs before anything that
- * removes shadow entries, so a logged address still finds its page.  The
- * hypervisor's cached translations stay, as a TLB's would: only a flush
- * or an INVLPG removes them (gtlb.c). */
-static void drain(void)
+/* drain's general case: apply the n entries the log says it holds (the
+ * log already emptied). */
+static __attribute__((noinline)) void drain_log(const struct hr_pt_log *log, uint32_t n)
 {
-    struct hr_pt_log *log = pt_log();
-    uint32_t n = log->count;
-    if (!n)
-        return;
-    log->count = 0;
     if (n > HR_PT_LOG_ENTRIES) {
         forget_all();                   /* the guest broke its own log */
         return;
@@ -261,6 +254,24 @@ static void drain(void)
             forget_all();
             return;
         }
+}
+
+/* Apply the ROM's page-table log and empty it.  Runs before anything that
+ * removes shadow entries, so a logged address still finds its page.  The
+ * hypervisor's cached translations stay, as a TLB's would: only a flush
+ * or an INVLPG removes them (gtlb.c).  Inline for the two common cases,
+ * an empty log and one 4-byte write (a SetPxE before its InvalPage). */
+static inline __attribute__((always_inline)) void drain(void)
+{
+    struct hr_pt_log *log = pt_log();
+    uint32_t n = log->count;
+    if (!n)
+        return;
+    log->count = 0;
+    if (n != 1 || log->entry[0].kind != HR_PT_LOG_WRITE4)
+        drain_log(log, n);
+    else if (apply(log->entry[0].what, HR_PT_LOG_WRITE4))
+        forget_all();
 }
 
 /* walk()'s common cases, read directly: a 4 KiB page of a directory and
