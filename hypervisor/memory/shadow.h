@@ -32,7 +32,9 @@ struct shadow_table {
     uint32_t dirty;       /* groups of SHADOW_GROUP entries that may be set  */
     uint8_t ref;          /* used since the clock hand last passed           */
     uint8_t live;         /* holds a key                                     */
+    uint8_t pad[6];       /* 32 bytes: an index is a shift, not a multiply   */
 };
+_Static_assert(sizeof(struct shadow_table) == 32, "shadow_table: 32 bytes");
 
 /* One shadow address space: the guest directory it shadows and, per
  * directory slot, the shadow table linked there. */
