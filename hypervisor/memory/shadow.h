@@ -70,7 +70,6 @@ void shadow_env_load(uint32_t space);            /* the CPU uses this space   */
 int shadow_switch(uint32_t cr3);
 uint32_t *shadow_table_for(uint32_t i, uint32_t guest_pde, int *built);
 uint32_t *shadow_linked(uint32_t i, uint32_t guest_pde);
-uint32_t *shadow_entry(uint32_t i, uint32_t index, uint32_t guest_pde);
 uint32_t shadow_adopt(uint32_t from, uint32_t *guest_pd, int mark);
 void shadow_wrote(uint32_t i, uint32_t index);
 void shadow_unlink_current(uint32_t i);
@@ -82,5 +81,20 @@ uint32_t shadow_current(void);
 extern struct shadow_table shadow_tables[SHADOW_TABLES];
 extern struct shadow_space shadow_spaces[SHADOW_SPACES];
 extern struct shadow_stats shadow_stats;
+extern uint32_t shadow_cur;                      /* the space the CPU uses */
+
+/* Entry index of the current space's table in slot i, if that table
+ * shadows guest_pde (else NULL), noted as set (shadow_wrote) for the
+ * caller to fill.  Inline: InvalPage and every shadow fill ask. */
+static inline uint32_t *shadow_entry(uint32_t i, uint32_t index, uint32_t guest_pde)
+{
+    uint32_t t = shadow_spaces[shadow_cur].pt[i];
+    if (!t || shadow_tables[t - 1].key != (guest_pde & SHADOW_KEY_MASK))
+        return NULL;
+    struct shadow_table *st = &shadow_tables[t - 1];
+    st->ref = 1;
+    st->dirty |= 1u << (index / SHADOW_GROUP);
+    return st->entries + index;
+}
 
 #endif /* HV_SHADOW_H */
