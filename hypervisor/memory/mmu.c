@@ -121,11 +121,13 @@ static uint32_t guest_pde(uint32_t i)
     return dir < vcpu0.mem_size ? ((uint32_t *)P2V(vcpu0.mem_base + dir))[i] : 0;
 }
 
+_Static_assert(PTE_D > PTE_W && PTE_D % PTE_W == 0, "bits / (PTE_D / PTE_W) moves D onto W");
+
 /* The shadow entry for a walk's answer: the machine frame, the guest's
  * user bit, writable only once the guest's dirty bit is set. */
 static uint32_t shadow_pte(uint32_t gpa, uint32_t bits)
 {
-    uint32_t w = (bits & PTE_W) && (bits & PTE_D) ? PTE_W : 0;   /* clean: read-only */
+    uint32_t w = bits & (bits / (PTE_D / PTE_W)) & PTE_W;   /* W and D; clean: read-only */
     return (vcpu0.mem_base + FRAME(gpa)) | PTE_P | (bits & PTE_U) | w;
 }
 
