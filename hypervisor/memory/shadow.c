@@ -31,26 +31,20 @@
 struct shadow_table shadow_tables[SHADOW_TABLES];
 struct shadow_space shadow_spaces[SHADOW_SPACES];
 struct shadow_stats shadow_stats;
-static uint16_t bucket[SHADOW_BUCKETS];     /* first table + 1 of each chain; 0: none */
+uint16_t shadow_bucket[SHADOW_BUCKETS];     /* first table + 1 of each chain; 0: none */
 uint32_t shadow_cur;                        /* the space the CPU uses (shadow.h) */
 static uint32_t clock_hand, now;
-static uint32_t roots;                      /* bit (cr3 / page) % 32 of every space */
+uint32_t shadow_roots;                      /* shadow_root_bit of every space's cr3 */
 static uint16_t free_stack[SHADOW_TABLES];  /* free tables that have a frame */
 static uint32_t free_top;
-
-/* The bit of roots for guest directory frame f. */
-static uint32_t root_bit(uint32_t f)
-{
-    return 1u << ((f >> PAGE_SHIFT) % WORD_BITS);
-}
 
 /* Recompute roots after a space went. */
 static void roots_update(void)
 {
-    roots = 0;
+    shadow_roots = 0;
     for (uint32_t s = 0; s < SHADOW_SPACES; s++)
         if (shadow_spaces[s].used)
-            roots |= root_bit(shadow_spaces[s].cr3);
+            shadow_roots |= shadow_root_bit(shadow_spaces[s].cr3);
 }
 
 /* Does a key name a guest page table, whose entries the guest writes? */
@@ -62,7 +56,7 @@ static int key_is_table(uint32_t key)
 /* The hash chain of guest frame gframe. */
 static uint16_t *chain(uint32_t gframe)
 {
-    return &bucket[(gframe >> PAGE_SHIFT) % SHADOW_BUCKETS];
+    return &shadow_bucket[(gframe >> PAGE_SHIFT) % SHADOW_BUCKETS];
 }
 
 /* Put table t on its guest frame's chain (if it shadows a table). */
@@ -198,7 +192,7 @@ int shadow_switch(uint32_t cr3)
         shadow_stats.space_reclaims++;
     }
     shadow_spaces[pick] = (struct shadow_space){ .cr3 = f, .stamp = now, .used = 1 };
-    roots |= root_bit(f);
+    shadow_roots |= shadow_root_bit(f);
     shadow_cur = pick;
     shadow_env_load(pick);
     shadow_stats.misses++;
@@ -288,19 +282,11 @@ void shadow_unlink_current(uint32_t i)
         unlink(shadow_cur, i);
 }
 
-/* The guest changed entry index of its page at gframe: reset that entry
- * in every shadow of gframe as a page table, and unlink slot index of
- * every space whose directory gframe is. */
-void shadow_entry_changed(uint32_t gframe, uint32_t index)
+/* shadow_entry_changed's rare half: entry index of the page at gframe,
+ * which may be a space's directory, changed: unlink slot index of every
+ * space whose directory gframe is. */
+void shadow_directory_changed(uint32_t gframe, uint32_t index)
 {
-    gframe = FRAME(gframe);
-    for (uint32_t n = *chain(gframe); n; n = shadow_tables[n - 1].next)
-        if (FRAME(shadow_tables[n - 1].key) == gframe) {
-            shadow_tables[n - 1].entries[index] = 0;
-            shadow_stats.entry_updates++;
-        }
-    if (index >= SHADOW_PDES || !(roots & root_bit(gframe)))
-        return;                                     /* no space's directory */
     for (uint32_t s = 0; s < SHADOW_SPACES; s++)
         if (shadow_spaces[s].used && shadow_spaces[s].cr3 == gframe && shadow_spaces[s].pt[index]) {
             unlink(s, index);

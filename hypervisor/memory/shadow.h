@@ -73,7 +73,7 @@ uint32_t *shadow_linked(uint32_t i, uint32_t guest_pde);
 uint32_t shadow_adopt(uint32_t from, uint32_t *guest_pd, int mark);
 void shadow_wrote(uint32_t i, uint32_t index);
 void shadow_unlink_current(uint32_t i);
-void shadow_entry_changed(uint32_t gframe, uint32_t index);
+void shadow_directory_changed(uint32_t gframe, uint32_t index);
 void shadow_frame_released(uint32_t gframe);
 void shadow_flush(void);
 uint32_t shadow_current(void);
@@ -82,6 +82,31 @@ extern struct shadow_table shadow_tables[SHADOW_TABLES];
 extern struct shadow_space shadow_spaces[SHADOW_SPACES];
 extern struct shadow_stats shadow_stats;
 extern uint32_t shadow_cur;                      /* the space the CPU uses */
+extern uint16_t shadow_bucket[SHADOW_BUCKETS];   /* first table + 1 of each chain */
+extern uint32_t shadow_roots;                    /* shadow_root_bit of every space */
+
+/* The bit of shadow_roots for guest directory frame f. */
+static inline uint32_t shadow_root_bit(uint32_t f)
+{
+    return 1u << ((f >> PAGE_SHIFT) % 32u);
+}
+
+/* The guest changed entry index of its page at gframe: reset that entry
+ * in every shadow of gframe as a page table, and unlink slot index of
+ * every space whose directory gframe is.  Inline: every logged write
+ * comes here, nearly always to a page no directory is. */
+static inline void shadow_entry_changed(uint32_t gframe, uint32_t index)
+{
+    gframe &= ~(PAGE_SIZE - 1);
+    for (uint32_t n = shadow_bucket[(gframe >> PAGE_SHIFT) % SHADOW_BUCKETS]; n;
+         n = shadow_tables[n - 1].next)
+        if ((shadow_tables[n - 1].key & ~(PAGE_SIZE - 1)) == gframe) {
+            shadow_tables[n - 1].entries[index] = 0;
+            shadow_stats.entry_updates++;
+        }
+    if (index < SHADOW_PDES && (shadow_roots & shadow_root_bit(gframe)))
+        shadow_directory_changed(gframe, index);
+}
 
 /* Entry index of the current space's table in slot i, if that table
  * shadows guest_pde (else NULL), noted as set (shadow_wrote) for the
