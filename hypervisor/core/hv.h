@@ -207,7 +207,15 @@ void paging_readonly_range(uint32_t *lo, uint32_t *hi);
 struct hr_vcpu_area *paging_map_vcpu_area(void);
 uint32_t paging_vcpu_frame(void);
 void paging_set_pde(uint32_t i, uint32_t pde);
-uint32_t paging_pde(uint32_t i);
+extern uint32_t *paging_hv_pd;      /* the loaded pair's hypervisor directory */
+
+/* Page-directory entry i below the top (the same in both directories
+ * of the loaded pair).  Inline: InvalPage's log
+ * application finds a logged address's page with it. */
+static inline uint32_t paging_pde(uint32_t i)
+{
+    return paging_hv_pd[i];
+}
 void paging_identity(void);
 void paging_clear(void);
 void paging_space_load(uint32_t s);
@@ -233,7 +241,23 @@ struct gtlb {
 };
 uint8_t *gtlb_fill(struct gtlb *t, uint32_t va, uint32_t n, int write);
 void gtlb_flush(void);
-void gtlb_invlpg(uint32_t va);
+#define GTLB_PAGE_BITS 32u     /* gtlb_pages: one bit per linear page number mod 32 */
+extern uint32_t gtlb_pages;    /* pages any cache translated (gtlb.c) */
+
+/* The bit of gtlb_pages for linear va. */
+static inline uint32_t gtlb_page_bit(uint32_t va)
+{
+    return 1u << ((va >> PAGE_SHIFT) % GTLB_PAGE_BITS);
+}
+
+/* INVLPG of linear va: the translations of va's page go (all of them,
+ * when some cache may hold that page: they share one generation).
+ * Inline: every InvalPage asks, and the answer is nearly always no. */
+static inline void gtlb_invlpg(uint32_t va)
+{
+    if (gtlb_pages & gtlb_page_bit(va))
+        gtlb_flush();
+}
 
 /* The hypervisor's pointer to the n bytes at guest linear va (within one
  * page) for a ring-1 read or write (gtlb.c); inline for the hit. */

@@ -121,11 +121,13 @@ static uint32_t guest_pde(uint32_t i)
     return dir < vcpu0.mem_size ? ((uint32_t *)P2V(vcpu0.mem_base + dir))[i] : 0;
 }
 
+_Static_assert(PTE_D > PTE_W && PTE_D % PTE_W == 0, "bits / (PTE_D / PTE_W) moves D onto W");
+
 /* The shadow entry for a walk's answer: the machine frame, the guest's
  * user bit, writable only once the guest's dirty bit is set. */
 static uint32_t shadow_pte(uint32_t gpa, uint32_t bits)
 {
-    uint32_t w = (bits & PTE_W) && (bits & PTE_D) ? PTE_W : 0;   /* clean: read-only */
+    uint32_t w = bits & (bits / (PTE_D / PTE_W)) & PTE_W;   /* W and D; clean: read-only */
     return (vcpu0.mem_base + FRAME(gpa)) | PTE_P | (bits & PTE_U) | w;
 }
 
@@ -241,17 +243,10 @@ static inline __attribute__((always_inline)) int apply(uint32_t what, uint32_t k
     }
 }
 
-/* Apply the ROM's page-table log and empty it.  Runs before anything that
- * removes shadow entries, so a logged address still finds its page.  The
- * hypervisor's cached translations stay, as a TLB's would: only a flush
- * or an INVLPG removes them (gtlb.c). */
-static void drain(void)
+/* drain's general case: apply the n entries the log says it holds (the
+ * log already emptied). */
+static __attribute__((noinline)) void drain_log(const struct hr_pt_log *log, uint32_t n)
 {
-    struct hr_pt_log *log = pt_log();
-    uint32_t n = log->count;
-    if (!n)
-        return;
-    log->count = 0;
     if (n > HR_PT_LOG_ENTRIES) {
         forget_all();                   /* the guest broke its own log */
         return;
@@ -261,6 +256,24 @@ static void drain(void)
             forget_all();
             return;
         }
+}
+
+/* Apply the ROM's page-table log and empty it.  Runs before anything that
+ * removes shadow entries, so a logged address still finds its page.  The
+ * hypervisor's cached translations stay, as a TLB's would: only a flush
+ * or an INVLPG removes them (gtlb.c).  Inline for the two common cases,
+ * an empty log and one 4-byte write (a SetPxE before its InvalPage). */
+static inline __attribute__((always_inline)) void drain(void)
+{
+    struct hr_pt_log *log = pt_log();
+    uint32_t n = log->count;
+    if (!n)
+        return;
+    log->count = 0;
+    if (n != 1 || log->entry[0].kind != HR_PT_LOG_WRITE4)
+        drain_log(log, n);
+    else if (apply(log->entry[0].what, HR_PT_LOG_WRITE4))
+        forget_all();
 }
 
 /* walk()'s common cases, read directly: a 4 KiB page of a directory and

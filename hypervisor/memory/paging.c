@@ -26,7 +26,9 @@ extern uint32_t boot_pd[PT_ENTRIES];
 extern uint32_t hv_cr3, guest_cr3;                        /* entry.asm */
 extern char hv_entry_text[], hv_entry_text_end[];         /* hv.ld */
 extern char hv_entry_tables[], hv_entry_stack[], hv_entry_end[];
-static uint32_t *hv_pd, *guest_pd;                        /* the loaded pair */
+static uint32_t *guest_pd;                                /* the loaded pair: */
+uint32_t *paging_hv_pd;                                   /* hv.h's paging_pde */
+#define hv_pd paging_hv_pd
 static struct { uint32_t hv_pa, guest_pa; } space[SHADOW_SPACES];   /* 0: none yet */
 static uint32_t ident_pde[HR_VIRTUAL_TOP >> PDE_SHIFT];   /* paging off */
 static uint32_t vcpu_frame;
@@ -44,12 +46,6 @@ void paging_set_pde(uint32_t i, uint32_t pde)
 {
     hv_pd[i] = pde;
     guest_pd[i] = pde;
-}
-
-/* Page-directory entry i below the top (the same in both directories). */
-uint32_t paging_pde(uint32_t i)
-{
-    return hv_pd[i];
 }
 
 /* Put back the identity tables of a guest whose paging is off. */

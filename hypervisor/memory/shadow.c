@@ -31,26 +31,20 @@
 struct shadow_table shadow_tables[SHADOW_TABLES];
 struct shadow_space shadow_spaces[SHADOW_SPACES];
 struct shadow_stats shadow_stats;
-static uint16_t bucket[SHADOW_BUCKETS];     /* first table + 1 of each chain; 0: none */
-static uint32_t cur;                        /* the space the CPU uses    */
+uint16_t shadow_bucket[SHADOW_BUCKETS];     /* first table + 1 of each chain; 0: none */
+uint32_t shadow_cur;                        /* the space the CPU uses (shadow.h) */
 static uint32_t clock_hand, now;
-static uint32_t roots;                      /* bit (cr3 / page) % 32 of every space */
+uint32_t shadow_roots;                      /* shadow_root_bit of every space's cr3 */
 static uint16_t free_stack[SHADOW_TABLES];  /* free tables that have a frame */
 static uint32_t free_top;
-
-/* The bit of roots for guest directory frame f. */
-static uint32_t root_bit(uint32_t f)
-{
-    return 1u << ((f >> PAGE_SHIFT) % WORD_BITS);
-}
 
 /* Recompute roots after a space went. */
 static void roots_update(void)
 {
-    roots = 0;
+    shadow_roots = 0;
     for (uint32_t s = 0; s < SHADOW_SPACES; s++)
         if (shadow_spaces[s].used)
-            roots |= root_bit(shadow_spaces[s].cr3);
+            shadow_roots |= shadow_root_bit(shadow_spaces[s].cr3);
 }
 
 /* Does a key name a guest page table, whose entries the guest writes? */
@@ -62,7 +56,7 @@ static int key_is_table(uint32_t key)
 /* The hash chain of guest frame gframe. */
 static uint16_t *chain(uint32_t gframe)
 {
-    return &bucket[(gframe >> PAGE_SHIFT) % SHADOW_BUCKETS];
+    return &shadow_bucket[(gframe >> PAGE_SHIFT) % SHADOW_BUCKETS];
 }
 
 /* Put table t on its guest frame's chain (if it shadows a table). */
@@ -184,7 +178,7 @@ int shadow_switch(uint32_t cr3)
     for (uint32_t s = 0; s < SHADOW_SPACES; s++) {
         struct shadow_space *sp = &shadow_spaces[s];
         if (sp->used && sp->cr3 == f) {
-            sp->stamp = now, cur = s;
+            sp->stamp = now, shadow_cur = s;
             shadow_env_load(s);
             shadow_stats.hits++;
             return 1;
@@ -198,8 +192,8 @@ int shadow_switch(uint32_t cr3)
         shadow_stats.space_reclaims++;
     }
     shadow_spaces[pick] = (struct shadow_space){ .cr3 = f, .stamp = now, .used = 1 };
-    roots |= root_bit(f);
-    cur = pick;
+    shadow_roots |= shadow_root_bit(f);
+    shadow_cur = pick;
     shadow_env_load(pick);
     shadow_stats.misses++;
     return 0;
@@ -215,14 +209,14 @@ uint32_t shadow_adopt(uint32_t from, uint32_t *guest_pd, int mark)
 {
     const struct shadow_space *sp = &shadow_spaces[from];
     uint32_t n = 0;
-    if (from == cur || !sp->used)
+    if (from == shadow_cur || !sp->used)
         return 0;
     for (uint32_t w = 0; w < sizeof(sp->linked) / sizeof(sp->linked[0]); w++)
         for (uint32_t bits = sp->linked[w]; bits; bits &= bits - 1) {
             uint32_t i = w * WORD_BITS + (uint32_t)__builtin_ctz(bits), t = sp->pt[i] - 1u;
-            if (!shadow_spaces[cur].pt[i] &&
+            if (!shadow_spaces[shadow_cur].pt[i] &&
                 shadow_tables[t].key == (guest_pd[i] & SHADOW_KEY_MASK)) {
-                link(cur, i, t);
+                link(shadow_cur, i, t);
                 guest_pd[i] |= mark ? PTE_A : 0;
                 n++;
             }
@@ -234,25 +228,11 @@ uint32_t shadow_adopt(uint32_t from, uint32_t *guest_pd, int mark)
 /* The current space's table in slot i if it shadows guest_pde, else NULL. */
 uint32_t *shadow_linked(uint32_t i, uint32_t guest_pde)
 {
-    uint32_t t = shadow_spaces[cur].pt[i];
+    uint32_t t = shadow_spaces[shadow_cur].pt[i];
     if (!t || shadow_tables[t - 1].key != (guest_pde & SHADOW_KEY_MASK))
         return NULL;
     shadow_tables[t - 1].ref = 1;
     return shadow_tables[t - 1].entries;
-}
-
-/* Entry index of the current space's table in slot i, if that table
- * shadows guest_pde (else NULL), noted as set (shadow_wrote) for the
- * caller to fill. */
-uint32_t *shadow_entry(uint32_t i, uint32_t index, uint32_t guest_pde)
-{
-    uint32_t t = shadow_spaces[cur].pt[i];
-    if (!t || shadow_tables[t - 1].key != (guest_pde & SHADOW_KEY_MASK))
-        return NULL;
-    struct shadow_table *st = &shadow_tables[t - 1];
-    st->ref = 1;
-    st->dirty |= 1u << (index / SHADOW_GROUP);
-    return st->entries + index;
 }
 
 /* The current space's table for slot i under guest_pde: the one linked,
@@ -265,12 +245,12 @@ uint32_t *shadow_table_for(uint32_t i, uint32_t guest_pde, int *built)
         *built = 0;
     if (entries)
         return entries;
-    if (shadow_spaces[cur].pt[i])
-        unlink(cur, i);                             /* the PDE changed */
+    if (shadow_spaces[shadow_cur].pt[i])
+        unlink(shadow_cur, i);                             /* the PDE changed */
     for (uint32_t s = 0; s < SHADOW_SPACES; s++) {
         uint32_t t = shadow_spaces[s].pt[i];
-        if (s != cur && shadow_spaces[s].used && t && shadow_tables[t - 1].key == key) {
-            link(cur, i, t - 1);
+        if (s != shadow_cur && shadow_spaces[s].used && t && shadow_tables[t - 1].key == key) {
+            link(shadow_cur, i, t - 1);
             shadow_stats.shared++;
             return shadow_tables[t - 1].entries;
         }
@@ -279,7 +259,7 @@ uint32_t *shadow_table_for(uint32_t i, uint32_t guest_pde, int *built)
     struct shadow_table *st = &shadow_tables[t];
     st->key = key, st->index = (uint16_t)i, st->users = 0, st->live = 1;
     hash_add(t);
-    link(cur, i, t);
+    link(shadow_cur, i, t);
     shadow_stats.built++;
     if (built)
         *built = 1;
@@ -290,7 +270,7 @@ uint32_t *shadow_table_for(uint32_t i, uint32_t guest_pde, int *built)
  * be set (SHADOW_ENTRIES: all of them), so a reuse clears it. */
 void shadow_wrote(uint32_t i, uint32_t index)
 {
-    uint32_t t = shadow_spaces[cur].pt[i];
+    uint32_t t = shadow_spaces[shadow_cur].pt[i];
     if (t)
         shadow_tables[t - 1].dirty |= index >= PT_ENTRIES ? ~0u : 1u << (index / SHADOW_GROUP);
 }
@@ -298,23 +278,15 @@ void shadow_wrote(uint32_t i, uint32_t index)
 /* Unlink slot i of the current space (its guest PDE is gone or changed). */
 void shadow_unlink_current(uint32_t i)
 {
-    if (shadow_spaces[cur].pt[i])
-        unlink(cur, i);
+    if (shadow_spaces[shadow_cur].pt[i])
+        unlink(shadow_cur, i);
 }
 
-/* The guest changed entry index of its page at gframe: reset that entry
- * in every shadow of gframe as a page table, and unlink slot index of
- * every space whose directory gframe is. */
-void shadow_entry_changed(uint32_t gframe, uint32_t index)
+/* shadow_entry_changed's rare half: entry index of the page at gframe,
+ * which may be a space's directory, changed: unlink slot index of every
+ * space whose directory gframe is. */
+void shadow_directory_changed(uint32_t gframe, uint32_t index)
 {
-    gframe = FRAME(gframe);
-    for (uint32_t n = *chain(gframe); n; n = shadow_tables[n - 1].next)
-        if (FRAME(shadow_tables[n - 1].key) == gframe) {
-            shadow_tables[n - 1].entries[index] = 0;
-            shadow_stats.entry_updates++;
-        }
-    if (index >= SHADOW_PDES || !(roots & root_bit(gframe)))
-        return;                                     /* no space's directory */
     for (uint32_t s = 0; s < SHADOW_SPACES; s++)
         if (shadow_spaces[s].used && shadow_spaces[s].cr3 == gframe && shadow_spaces[s].pt[index]) {
             unlink(s, index);
@@ -338,7 +310,7 @@ void shadow_frame_released(uint32_t gframe)
     for (uint32_t s = 0; s < SHADOW_SPACES; s++)
         if (shadow_spaces[s].used && shadow_spaces[s].cr3 == gframe) {
             drop_links(s);
-            if (s != cur)
+            if (s != shadow_cur)
                 drop_space(s);
         }
     shadow_stats.releases++;
@@ -356,5 +328,5 @@ void shadow_flush(void)
 /* The space the CPU uses. */
 uint32_t shadow_current(void)
 {
-    return cur;
+    return shadow_cur;
 }

@@ -32,7 +32,10 @@ struct shadow_table {
     uint32_t dirty;       /* groups of SHADOW_GROUP entries that may be set  */
     uint8_t ref;          /* used since the clock hand last passed           */
     uint8_t live;         /* holds a key                                     */
+    uint8_t pad[6];       /* 32 bytes: an index is a shift, not a multiply   */
 };
+_Static_assert(sizeof(void *) != 4 || sizeof(struct shadow_table) == 32,
+               "shadow_table: 32 bytes in the hypervisor (the host test's pointers are wider)");
 
 /* One shadow address space: the guest directory it shadows and, per
  * directory slot, the shadow table linked there. */
@@ -67,11 +70,10 @@ void shadow_env_load(uint32_t space);            /* the CPU uses this space   */
 int shadow_switch(uint32_t cr3);
 uint32_t *shadow_table_for(uint32_t i, uint32_t guest_pde, int *built);
 uint32_t *shadow_linked(uint32_t i, uint32_t guest_pde);
-uint32_t *shadow_entry(uint32_t i, uint32_t index, uint32_t guest_pde);
 uint32_t shadow_adopt(uint32_t from, uint32_t *guest_pd, int mark);
 void shadow_wrote(uint32_t i, uint32_t index);
 void shadow_unlink_current(uint32_t i);
-void shadow_entry_changed(uint32_t gframe, uint32_t index);
+void shadow_directory_changed(uint32_t gframe, uint32_t index);
 void shadow_frame_released(uint32_t gframe);
 void shadow_flush(void);
 uint32_t shadow_current(void);
@@ -79,5 +81,45 @@ uint32_t shadow_current(void);
 extern struct shadow_table shadow_tables[SHADOW_TABLES];
 extern struct shadow_space shadow_spaces[SHADOW_SPACES];
 extern struct shadow_stats shadow_stats;
+extern uint32_t shadow_cur;                      /* the space the CPU uses */
+extern uint16_t shadow_bucket[SHADOW_BUCKETS];   /* first table + 1 of each chain */
+extern uint32_t shadow_roots;                    /* shadow_root_bit of every space */
+
+/* The bit of shadow_roots for guest directory frame f. */
+static inline uint32_t shadow_root_bit(uint32_t f)
+{
+    return 1u << ((f >> PAGE_SHIFT) % 32u);
+}
+
+/* The guest changed entry index of its page at gframe: reset that entry
+ * in every shadow of gframe as a page table, and unlink slot index of
+ * every space whose directory gframe is.  Inline: every logged write
+ * comes here, nearly always to a page no directory is. */
+static inline void shadow_entry_changed(uint32_t gframe, uint32_t index)
+{
+    gframe &= ~(PAGE_SIZE - 1);
+    for (uint32_t n = shadow_bucket[(gframe >> PAGE_SHIFT) % SHADOW_BUCKETS]; n;
+         n = shadow_tables[n - 1].next)
+        if ((shadow_tables[n - 1].key & ~(PAGE_SIZE - 1)) == gframe) {
+            shadow_tables[n - 1].entries[index] = 0;
+            shadow_stats.entry_updates++;
+        }
+    if (index < SHADOW_PDES && (shadow_roots & shadow_root_bit(gframe)))
+        shadow_directory_changed(gframe, index);
+}
+
+/* Entry index of the current space's table in slot i, if that table
+ * shadows guest_pde (else NULL), noted as set (shadow_wrote) for the
+ * caller to fill.  Inline: InvalPage and every shadow fill ask. */
+static inline uint32_t *shadow_entry(uint32_t i, uint32_t index, uint32_t guest_pde)
+{
+    uint32_t t = shadow_spaces[shadow_cur].pt[i];
+    if (!t || shadow_tables[t - 1].key != (guest_pde & SHADOW_KEY_MASK))
+        return NULL;
+    struct shadow_table *st = &shadow_tables[t - 1];
+    st->ref = 1;
+    st->dirty |= 1u << (index / SHADOW_GROUP);
+    return st->entries + index;
+}
 
 #endif /* HV_SHADOW_H */

@@ -15,32 +15,16 @@
  */
 #include "hv.h"
 
-#define PAGE_BITS 32u   /* gtlb_pages: one bit per linear page number mod 32 */
-
-/* The linear pages (bit page number % PAGE_BITS) translated by any cache
- * since mmu_generation last moved: every entry that still holds is in it,
+/* The linear pages (gtlb_page_bit) translated by any cache since
+ * mmu_generation last moved: every entry that still holds is in it,
  * so an INVLPG of a page outside it leaves every entry as it is. */
-static uint32_t gtlb_pages;
-
-/* The bit of gtlb_pages for linear va. */
-static uint32_t page_bit(uint32_t va)
-{
-    return 1u << ((va >> PAGE_SHIFT) % PAGE_BITS);
-}
+uint32_t gtlb_pages;
 
 /* Every cached translation goes (a flush, a new CR3). */
 void gtlb_flush(void)
 {
     mmu_generation++;
     gtlb_pages = 0;
-}
-
-/* INVLPG of linear va: the translations of va's page go (all of them,
- * when some cache may hold that page: they share one generation). */
-void gtlb_invlpg(uint32_t va)
-{
-    if (gtlb_pages & page_bit(va))
-        gtlb_flush();
 }
 
 /* gtlb_ptr's miss: walk for the access and refill t; NULL (t emptied)
@@ -55,6 +39,6 @@ uint8_t *gtlb_fill(struct gtlb *t, uint32_t va, uint32_t n, int write)
     t->base = p - off;
     t->page = va - off, t->cr3 = vcpu0.cr3, t->cr0_pg = vcpu0.cr0 & CR0_PG;
     t->gen = mmu_generation, t->write = write;
-    gtlb_pages |= page_bit(va);
+    gtlb_pages |= gtlb_page_bit(va);
     return p;
 }

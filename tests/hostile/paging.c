@@ -4,7 +4,8 @@
  * mapped writable or used as a page table, 4 MiB pages, a self-map,
  * floods of mappings and address spaces, stacks on unmapped, read-only
  * and remapped pages, a shadow fill from a 16-bit user stack (espfix on
- * the page fault's fast path), and descriptor-table and string-I/O calls
+ * the page fault's fast path), the page of a remembered call site
+ * remapped, and descriptor-table and string-I/O calls
  * whose buffers straddle a missing page, point into the hypervisor or
  * wrap around.
  *
@@ -41,6 +42,8 @@
 #define INS_ROOM     8u                          /* bytes before the hole  */
 #define MAGIC        0x5AFE0001u
 #define CPUID_PSE    (1u << 3)
+#define SITE_SCAN    256u                        /* bytes of an entry searched */
+#define OP_INT_IMM8  0xCDu                       /* SDM vol. 2A: INT imm8  */
 
 static volatile uint32_t frame_a[HP_ENTRIES] __attribute__((aligned(HP_PAGE)));
 static volatile uint32_t frame_b[HP_ENTRIES] __attribute__((aligned(HP_PAGE)));
@@ -381,6 +384,52 @@ static void log_garbage(void)
     hostile_judge(RT_NO_FAULT, "a garbage page-table log");
 }
 
+/* The forwarding entry of a VMI call: its call byte, after "int
+ * HR_HYPERCALL_VECTOR" within SITE_SCAN bytes of the entry; NULL if none. */
+static volatile uint8_t *call_byte(uint32_t entry, uint8_t call)
+{
+    volatile uint8_t *p = (volatile uint8_t *)entry;
+    for (uint32_t k = 0; k + 2 < SITE_SCAN; k++)
+        if (p[k] == OP_INT_IMM8 && p[k + 1] == HR_HYPERCALL_VECTOR && p[k + 2] == call)
+            return p + k + 2;
+    return NULL;
+}
+
+/* pg-site-remap: InvalPage served from the remembered call site, then the
+ * ROM page holding its call byte remapped (SetPxE into the low table and
+ * InvalPage of that page) to a RAM copy whose byte there says GetCR3: the
+ * next call from that address must do what the byte now says (the site's
+ * key moved with the translation), not InvalPage again. */
+static void site_remap(void)
+{
+    static volatile uint8_t copy[HP_PAGE] __attribute__((aligned(HP_PAGE)));
+    paging();
+    uint32_t entry = (uint32_t)VMI_ENTRY(InvalPage), *pt_low = (uint32_t *)(hp_dir()[0] & ~(HP_PAGE - 1));
+    volatile uint8_t *byte = call_byte(entry, VMI_CALL_InvalPage);
+    report(byte != NULL, "InvalPage's entry %x forwards with int %xh", entry, HR_HYPERCALL_VECTOR);
+    if (!byte) {
+        hostile_judge(RT_NO_FAULT, "a remap of a remembered call site's page");
+        return;
+    }
+    uint32_t page = (uint32_t)byte & ~(HP_PAGE - 1), off = (uint32_t)byte & (HP_PAGE - 1);
+    for (uint32_t k = 0; k < HP_PAGE; k++)
+        copy[k] = ((volatile uint8_t *)page)[k];
+    copy[off] = VMI_CALL_GetCR3;
+    vmi_inval_page(VA_A);                         /* the site remembered, */
+    vmi_inval_page(VA_A);                         /* and served           */
+    vmi_set_pxe((uint32_t)copy | HP_P | HP_W | HP_U, &pt_low[page >> HP_PT_SHIFT], VMI_PAGE_PT);
+    vmi_inval_page(page);                         /* the copy from now on */
+    uint32_t got = ((vmi_fn_ru)entry)(VA_A);     /* InvalPage's entry, the new byte */
+    copy[off] = VMI_CALL_InvalPage;               /* so the next undoes it */
+    vmi_set_pxe(page | HP_P | HP_W | HP_U, &pt_low[page >> HP_PT_SHIFT], VMI_PAGE_PT);
+    vmi_inval_page(page);
+    report(got == (uint32_t)hp_dir(), "the call from the remapped page did GetCR3 (EAX %x, "
+           "CR3 %x; %x: InvalPage served from the stale site)", got, (uint32_t)hp_dir(), VA_A);
+    report(*byte == VMI_CALL_InvalPage && call_byte(entry, VMI_CALL_InvalPage) == byte,
+           "the ROM is mapped there again");
+    hostile_judge(RT_NO_FAULT, "a remap of a remembered call site's page");
+}
+
 /* try_call body: #UD with ESP at the top of VA_X. */
 static void ud2_on_x(void *arg)
 {
@@ -600,6 +649,7 @@ static const struct hostile_case paging_cases[] = {
     { "pg-cached-reuse", cached_reuse },
     { "pg-cached-beyond", cached_beyond },
     { "pg-log-garbage", log_garbage },
+    { "pg-site-remap", site_remap },
     { "pg-stack-remap", stack_remap },
     { "pg-fill-stack16", fill_stack16 },
     { "pg-stack-hole", stack_hole },
