@@ -186,7 +186,7 @@ expect "build: more than 255 * 512 bytes refused, status 1" 1 \
 # The firmware check's structure rules, on a two-image seed (an x86 image
 # with a revision-3 PCIR, device list and PnP header, then an EFI image)
 # ---------------------------------------------------------------------
-seed=$(dirname "$0")/../fuzz/corpus/romsum/two-images.rom
+seed=$(dirname "$0")/../fuzz/corpus/romsum/two-images.seed
 # two NAME OFFSET HEXBYTES: a copy of the seed with bytes changed and the
 # first image's checksum byte (its last, @1FFh) fixed again.
 two() {
